@@ -1,0 +1,2 @@
+# runtime/build.mk - the workload programs as async tasks on libyl.
+$(eval $(call program_dir,runtime,tasks,$(LIBYL) $(LIBBENCH)))

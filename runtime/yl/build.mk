@@ -1,0 +1,10 @@
+# runtime/yl/build.mk - libyl, the async runtime.
+LIBYL := $(O)/lib/libyl.a
+LIBYL_SRCS := $(wildcard runtime/yl/*.c) runtime/yl/switch_$(ARCH).S
+LIBYL_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(LIBYL_SRCS)))
+ALL_LIBS += $(LIBYL)
+
+$(LIBYL): $(LIBYL_OBJS)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^

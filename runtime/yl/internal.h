@@ -1,0 +1,116 @@
+/* internal.h - libyl's private structures, shared by its .c files only. */
+#ifndef YL_INTERNAL_H
+#define YL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "yl.h"
+
+#define YL_NAME_MAX 24
+
+enum yl_state {
+    YL_NEW,      /* created lazily, never started */
+    YL_READY,    /* in a run queue */
+    YL_RUNNING,  /* on a worker right now */
+    YL_BLOCKED,  /* waiting: timer, join, wait group */
+    YL_DONE,     /* entry returned; stack already released */
+};
+
+struct yl_task {
+    yl_ctx ctx;               /* first: the hot field of every switch */
+    yl_task *next;            /* run-queue / waiter-list link (intrusive) */
+    yl_task *all_prev, *all_next; /* the worker's list of every task */
+    enum yl_state state;
+    bool detached;            /* free on finish: no handle left */
+    yl_fn fn;
+    void *arg;
+    uint64_t id;
+    uint32_t units;           /* units run so far: labels A, B, C... */
+    yl_task *joiner;          /* task blocked in yl_join on us */
+    /* stack: [stack_lo, stack_lo + stack_size) usable, guard page below */
+    void *map_base;
+    size_t map_len;
+    void *stack_lo;
+    size_t stack_size;
+    /* timer */
+    uint64_t deadline_ns;
+    uint64_t timer_seq;       /* ties between equal deadlines: arm order */
+    size_t heap_idx;          /* position in the timer heap, or SIZE_MAX */
+    void *asan_fake_stack;    /* ASan's fake-stack handle while switched out */
+    char name[YL_NAME_MAX];
+};
+
+/* A FIFO of tasks, linked through task->next. */
+struct yl_queue {
+    yl_task *head, *tail;
+    size_t len;
+};
+
+struct yl_timer_heap {
+    yl_task **v;
+    size_t len, cap;
+    uint64_t seq;
+};
+
+struct trace_log;
+
+/* One worker: a thread that runs tasks. The single executor has one. */
+struct yl_worker {
+    int index;
+    yl_ctx sched_ctx;             /* the scheduler loop, on the thread's own stack */
+    yl_task *current;             /* task running now, NULL in the scheduler */
+    struct yl_queue runq;
+    struct yl_timer_heap timers;
+    int epfd;                     /* sleeps here until the next deadline */
+    uint64_t live;                /* tasks started and not finished */
+    uint64_t switches;
+    uint64_t created;
+    uint64_t allocated;           /* task structs not yet freed */
+    uint64_t next_id;
+    yl_task *all;                 /* every allocated task, for teardown */
+    size_t default_stack;
+    struct trace_log *trace;      /* NULL unless tracing */
+    uint64_t unit_start_ns;
+    int unit_cpu;
+    const void *sched_stack_lo;   /* for ASan: the scheduler's stack */
+    size_t sched_stack_size;
+    void *sched_fake_stack;
+    bool failed;                  /* out of memory inside a task, say */
+};
+
+/* The worker this thread runs. Never inlined: once tasks can migrate, a
+ * value cached across a yield point would name the wrong worker. */
+struct yl_worker *yl__worker(void);
+
+/* queue.c */
+void yl__q_push(struct yl_queue *q, yl_task *t);
+yl_task *yl__q_pop(struct yl_queue *q);
+
+/* timer_heap.c */
+bool yl__timer_add(struct yl_timer_heap *h, yl_task *t, uint64_t deadline_ns);
+yl_task *yl__timer_peek(const struct yl_timer_heap *h);
+yl_task *yl__timer_pop(struct yl_timer_heap *h);
+void yl__timer_free(struct yl_timer_heap *h);
+
+/* stack.c */
+bool yl__stack_alloc(yl_task *t, size_t size);
+void yl__stack_free(yl_task *t);
+
+/* sched.c */
+void yl__make_ready(yl_task *t);   /* queue t on its worker */
+void yl__block(void);               /* current task waits until made ready */
+uint64_t yl__now_ns(void);
+
+void yl__task_prepare(yl_task *t);  /* first frame: entry and exit */
+
+/* task.c */
+void yl__task_free(yl_task *t);
+void yl__task_finished(yl_task *t); /* called by the scheduler after exit */
+
+/* Print a one-line runtime error to stderr. */
+void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

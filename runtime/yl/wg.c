@@ -1,0 +1,50 @@
+/* wg.c - the wait group: a counter that tasks can wait on reaching zero
+ * (JavaScript's Promise.all, Go's sync.WaitGroup). */
+#include <stdlib.h>
+
+#include "internal.h"
+
+void yl_wg_init(yl_wg *wg)
+{
+    wg->count = 0;
+    wg->waiters = NULL;
+}
+
+void yl_wg_add(yl_wg *wg, int64_t n)
+{
+    wg->count += n;
+    if (wg->count < 0) {
+        yl__err("wait group counter went negative (%lld)", (long long)wg->count);
+        abort();
+    }
+    if (wg->count > 0)
+        return;
+    /* Wake in the order they started waiting (the list is a stack). */
+    yl_task *rev = NULL;
+    while (wg->waiters) {
+        yl_task *t = wg->waiters;
+        wg->waiters = t->next;
+        t->next = rev;
+        rev = t;
+    }
+    while (rev) {
+        yl_task *t = rev;
+        rev = t->next;
+        yl__make_ready(t);
+    }
+}
+
+void yl_wg_done(yl_wg *wg)
+{
+    yl_wg_add(wg, -1);
+}
+
+void yl_wg_wait(yl_wg *wg)
+{
+    if (wg->count == 0)
+        return;
+    yl_task *self = yl_self();
+    self->next = wg->waiters;
+    wg->waiters = self;
+    yl__block();
+}

@@ -1,0 +1,117 @@
+/* yl.h - libyl, the yieldlab async runtime: the one public header.
+ *
+ * A task is a function running on its own small stack. It runs until it
+ * reaches a yield point (yl_sleep_ms, yl_yield, yl_join, yl_wg_wait...),
+ * then the worker picks the next ready task. The code between two yield
+ * points is a "unit": the atomic piece of work the scheduler orders.
+ *
+ * Threading: every function here except yl_run must be called from inside a
+ * task (a function started by yl_run or spawned from one).
+ */
+#ifndef YL_H
+#define YL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct yl_task yl_task;
+typedef void (*yl_fn)(void *arg);
+
+/* Runtime settings. Zero means "default"; environment variables override
+ * what the program sets (see yl_config_from_env). */
+typedef struct yl_config {
+    size_t stack_size;       /* bytes per task stack (default 64 KiB) */
+    const char *trace_path;  /* write the unit trace CSV here at exit (NULL: off) */
+    const char *trace_model; /* model column of the trace (default "tasks") */
+} yl_config;
+
+/* Runs main_fn(arg) as the first task ("main") and returns when every task
+ * has finished: 0 on success, -1 with a message on stderr on failure
+ * (deadlock, out of memory, trace not writable). */
+int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
+
+/* Fills unset fields of cfg from YL_STACK_KIB and YL_TRACE; returns 0, or -1
+ * with a one-line message on stderr when a variable is malformed. */
+int yl_config_from_env(yl_config *cfg);
+
+/* --- tasks ------------------------------------------------------------ */
+
+/* Creates a lazy task: it does not run until yl_start or yl_join (Rust and
+ * Python futures). name is copied into the trace; NULL on out-of-memory. */
+yl_task *yl_task_new(const char *name, yl_fn fn, void *arg);
+
+/* Sets the stack size of a task not yet started (rounded up to pages). */
+void yl_task_set_stack(yl_task *t, size_t bytes);
+
+/* Makes a lazy task runnable; it runs once the current unit ends. Returns
+ * 0, or -1 when its stack cannot be allocated (the task stays lazy). */
+int yl_start(yl_task *t);
+
+/* Eager spawn (JavaScript, Dart): creates and starts a task. The handle must
+ * be passed to yl_join or yl_detach; NULL on out-of-memory. */
+yl_task *yl_spawn(const char *name, yl_fn fn, void *arg);
+
+/* Spawn and forget: the article's call of an async function without await.
+ * Returns 0, or -1 on out-of-memory. */
+int yl_go(const char *name, yl_fn fn, void *arg);
+
+/* Waits until t has finished (starting it first if it is lazy), then frees
+ * the handle. A yield point unless t already finished. */
+void yl_join(yl_task *t);
+
+/* Gives up the handle: t is freed as soon as it finishes. A lazy task that
+ * is detached before it started is freed without ever running. */
+void yl_detach(yl_task *t);
+
+/* The running task. */
+yl_task *yl_self(void);
+
+/* The task's name as given at creation. */
+const char *yl_task_name(const yl_task *t);
+
+/* The task's id: 1 for main, then in creation order. */
+uint64_t yl_task_id(const yl_task *t);
+
+/* --- yield points ------------------------------------------------------ */
+
+/* Lets every task that is ready now run first, then continues. */
+void yl_yield(void);
+
+/* Suspends the running task for at least ms milliseconds. */
+void yl_sleep_ms(uint64_t ms);
+
+/* Suspends the running task for at least us microseconds. */
+void yl_sleep_us(uint64_t us);
+
+/* --- wait group (Promise.all, Go's sync.WaitGroup) --------------------- */
+
+typedef struct yl_wg {
+    int64_t count;
+    yl_task *waiters; /* tasks blocked in yl_wg_wait, linked through the task */
+} yl_wg;
+
+/* Sets the counter to zero with no waiters. */
+void yl_wg_init(yl_wg *wg);
+
+/* Adds n (may be negative) to the counter; at zero every waiter wakes.
+ * The counter going below zero is a bug and aborts. */
+void yl_wg_add(yl_wg *wg, int64_t n);
+
+/* Same as yl_wg_add(wg, -1). */
+void yl_wg_done(yl_wg *wg);
+
+/* Blocks the running task until the counter is zero (no-op if it is). */
+void yl_wg_wait(yl_wg *wg);
+
+/* --- counters, for the measurements ------------------------------------ */
+
+typedef struct yl_stats {
+    uint64_t switches;      /* switches into a task (units run) */
+    uint64_t tasks_created;
+    uint64_t tasks_live;    /* created and not yet freed */
+} yl_stats;
+
+/* A snapshot of the runtime's counters. */
+yl_stats yl_get_stats(void);
+
+#endif

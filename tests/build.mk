@@ -1,0 +1,36 @@
+# tests/build.mk - one Criterion binary with every suite in tests/*.c.
+YLTEST := $(O)/tests/yltest
+TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c
+TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
+# Tests run the real programs of the same build.
+$(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
+
+$(YLTEST): $(TEST_OBJS) $(LIBYL) $(LIBBENCH)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# Criterion runs each test in its own process; -j2 keeps a 2-core CI box
+# responsive for the timing-based program tests.
+TEST_ARGS ?= -j2
+.PHONY: test test-build
+test-build: $(ALL_LIBS) $(ALL_PROGS) $(YLTEST)
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(YLTEST) $(TEST_ARGS)
+
+# The AArch64 switch is tested too: cross-built statically and run under
+# qemu-user (plain C checks, no Criterion in the cross toolchain).
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+AARCH64_TEST := build/aarch64/switch-test
+AARCH64_SRCS := runtime/yl/ctx.c runtime/yl/switch_aarch64.S \
+  tests/arch/regcheck.c tests/arch/regcheck_aarch64.S tests/arch/main_plain.c
+.PHONY: test-aarch64
+test-aarch64:
+	$(Q)mk/deps.sh build aarch64
+	@mkdir -p $(dir $(AARCH64_TEST))
+	$(Q)$(AARCH64_CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -static \
+	  -Iruntime/yl -Itests/arch -o $(AARCH64_TEST) $(AARCH64_SRCS)
+	qemu-aarch64 $(AARCH64_TEST)
+HELP_LINES += "  test-aarch64   cross-build the context-switch checks for AArch64, run under qemu-aarch64"

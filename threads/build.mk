@@ -1,0 +1,2 @@
+# threads/build.mk - the workload programs as pthreads.
+$(eval $(call program_dir,threads,threads,$(LIBBENCH)))
