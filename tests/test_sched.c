@@ -249,7 +249,7 @@ Test(sched, deadlock_is_reported, .init = cr_redirect_stderr)
 {
     cr_expect_eq(yl_run(NULL, deadlock_main, NULL), -1);
     fflush(stderr);
-    cr_expect_stderr_eq_str("yl: deadlock: 1 task(s) blocked with no timer pending\n");
+    cr_expect_stderr_eq_str("yl: deadlock: 1 task(s) blocked with no timer or I/O pending\n");
 }
 
 Test(sched, yield_outside_a_task_aborts, .signal = SIGABRT, .init = cr_redirect_stderr)

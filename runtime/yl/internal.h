@@ -64,7 +64,10 @@ struct yl_worker {
     yl_task *current;             /* task running now, NULL in the scheduler */
     struct yl_queue runq;
     struct yl_timer_heap timers;
-    int epfd;                     /* sleeps here until the next deadline */
+    int epfd;                     /* sleeps here: next deadline or fd event */
+    uint64_t io_waiting;          /* tasks parked on an fd or the file pool */
+    unsigned units_since_poll;    /* fairness: fd events are polled every so often */
+    struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t live;                /* tasks started and not finished */
     uint64_t switches;
     uint64_t created;
@@ -84,6 +87,19 @@ struct yl_worker {
 /* The worker this thread runs. Never inlined: once tasks can migrate, a
  * value cached across a yield point would name the wrong worker. */
 struct yl_worker *yl__worker(void);
+
+/* io.c: what an fd waiter leaves in epoll's data.ptr */
+struct yl_fd_wait {
+    yl_task *task;
+};
+/* Wakes the tasks behind up to max ready events; blocks at most timeout_ns
+ * (0: just look, UINT64_MAX: until something happens). */
+void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns);
+
+/* pool.c */
+void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */
+void yl__pool_drain(struct yl_worker *w); /* wakes tasks whose ops completed */
+extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventfd */
 
 /* queue.c */
 void yl__q_push(struct yl_queue *q, yl_task *t);

@@ -183,23 +183,12 @@ static void fire_timers(struct yl_worker *w, uint64_t now)
         yl__make_ready(yl__timer_pop(&w->timers));
 }
 
-/* Sleeps in the kernel until deadline_ns: no busy waiting. */
-static void idle_until(struct yl_worker *w, uint64_t deadline_ns)
-{
-    struct epoll_event ev;
-    uint64_t now = yl__now_ns();
-    if (deadline_ns <= now)
-        return;
-    uint64_t d = deadline_ns - now;
-    struct timespec ts = {.tv_sec = (time_t)(d / 1000000000u), .tv_nsec = (long)(d % 1000000000u)};
-    int r = epoll_pwait2(w->epfd, &ev, 1, &ts, NULL);
-    if (r < 0 && errno == ENOSYS) {
-        /* Kernels before 5.11: millisecond timeout, rounded up so a sleep
-         * never ends early. */
-        epoll_wait(w->epfd, &ev, 1, (int)((d + 999999u) / 1000000u));
-    }
-    /* EINTR or an early return is fine: the loop looks at the clock again. */
-}
+/* Ready tasks run in FIFO order; fd and file completions are looked at
+ * when nothing is ready, and every POLL_EVERY units even if something is,
+ * so a stream of ready tasks cannot starve waiting ones. Woken tasks join
+ * the back of the queue either way, so the order stays first come, first
+ * served. */
+#define POLL_EVERY 61
 
 static int worker_loop(struct yl_worker *w)
 {
@@ -209,17 +198,27 @@ static int worker_loop(struct yl_worker *w)
         yl_task *t = yl__q_pop(&w->runq);
         if (t) {
             run_unit(w, t);
+            if (w->io_waiting && ++w->units_since_poll >= POLL_EVERY) {
+                w->units_since_poll = 0;
+                yl__io_poll(w, 0);
+            }
             continue;
         }
         if (w->live == 0)
             return 0;
         yl_task *next = yl__timer_peek(&w->timers);
-        if (!next) {
-            yl__err("deadlock: %llu task(s) blocked with no timer pending",
+        if (!next && !w->io_waiting) {
+            yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
                     (unsigned long long)w->live);
             return -1;
         }
-        idle_until(w, next->deadline_ns);
+        uint64_t timeout = UINT64_MAX;
+        if (next) {
+            uint64_t now = yl__now_ns();
+            timeout = next->deadline_ns > now ? next->deadline_ns - now : 0;
+        }
+        w->units_since_poll = 0;
+        yl__io_poll(w, timeout); /* the kernel wakes us: no busy waiting */
     }
 }
 
@@ -265,6 +264,7 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
      * started, and on deadlock the blocked ones. */
     while (w.all)
         yl__task_free(w.all);
+    yl__pool_stop(&w);
     yl__timer_free(&w.timers);
     close(w.epfd);
     if (w.trace) {

@@ -11,8 +11,10 @@
 #ifndef YL_H
 #define YL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct yl_task yl_task;
 typedef void (*yl_fn)(void *arg);
@@ -59,6 +61,9 @@ int yl_go(const char *name, yl_fn fn, void *arg);
  * the handle. A yield point unless t already finished. */
 void yl_join(yl_task *t);
 
+/* The same as yl_join, by the name Rust and Python use. */
+static inline void yl_await(yl_task *t) { yl_join(t); }
+
 /* Gives up the handle: t is freed as soon as it finishes. A lazy task that
  * is detached before it started is freed without ever running. */
 void yl_detach(yl_task *t);
@@ -82,6 +87,57 @@ void yl_sleep_ms(uint64_t ms);
 
 /* Suspends the running task for at least us microseconds. */
 void yl_sleep_us(uint64_t us);
+
+/* --- I/O: each call below is a yield point ------------------------------ */
+
+/* Puts fd in non-blocking mode, as yl_read and yl_write need. 0 or -1. */
+int yl_fd_nonblock(int fd);
+
+/* read(2) on a pipe, socket or terminal set non-blocking: while no data is
+ * there the task waits in epoll and others run. -1 with errno on error. */
+ssize_t yl_read(int fd, void *buf, size_t n);
+
+/* write(2) likewise, waiting while the pipe or socket buffer is full. */
+ssize_t yl_write(int fd, const void *buf, size_t n);
+
+/* Regular files go through a small pool of blocking threads (epoll cannot
+ * wait on them); the task waits and others run meanwhile. Each returns as
+ * the system call would, -1 with errno set. off < 0 means "at the file
+ * position" (read/write), otherwise pread/pwrite at off. */
+int yl_file_open(const char *path, int flags, mode_t mode);
+ssize_t yl_file_read(int fd, void *buf, size_t n, off_t off);
+ssize_t yl_file_write(int fd, const void *buf, size_t n, off_t off);
+int yl_file_close(int fd);
+
+/* Opens path for appending (creating it), writes buf in one write(2) and
+ * closes it, like Node's appendFile: the kernel keeps each append whole. */
+ssize_t yl_file_append(const char *path, const void *buf, size_t n);
+
+/* --- async mutex ----------------------------------------------------- */
+
+enum yl_mutex_order {
+    YL_FIFO, /* waiters get the lock in arrival order: fair */
+    YL_LIFO, /* newest waiter first: the article's AsyncLock */
+};
+
+typedef struct yl_mutex {
+    yl_task *owner;
+    yl_task *head, *tail; /* waiters, linked through the task */
+    enum yl_mutex_order order;
+} yl_mutex;
+
+/* An unlocked mutex that hands the lock over in the given order. */
+void yl_mutex_init(yl_mutex *m, enum yl_mutex_order order);
+
+/* Takes the mutex; if it is held, waits (a yield point) until handed it. */
+void yl_mutex_lock(yl_mutex *m);
+
+/* Takes the mutex if free; never waits. */
+bool yl_mutex_trylock(yl_mutex *m);
+
+/* Releases the mutex, handing it to the next waiter if any. Aborts when
+ * the running task is not the owner. */
+void yl_mutex_unlock(yl_mutex *m);
 
 /* --- wait group (Promise.all, Go's sync.WaitGroup) --------------------- */
 

@@ -1,0 +1,89 @@
+/* io.c - the reactor: tasks wait for fd readiness through the worker's
+ * epoll instance (pipes, sockets, terminals; not regular files, which
+ * epoll reports as always ready: those go to the blocking pool, pool.c).
+ *
+ * Each wait registers the fd one-shot with a pointer to a waiter record on
+ * the waiting task's stack, and removes it after waking, so no table of
+ * fds is kept. One task may wait on a given fd at a time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int yl_fd_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -1;
+    return (fl & O_NONBLOCK) ? 0 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Parks the running task until fd has `events`; 0, or -1 with errno. */
+static int wait_fd(int fd, uint32_t events)
+{
+    struct yl_worker *w = yl__worker();
+    struct yl_fd_wait wt = {.task = yl_self()};
+    struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return -1; /* EEXIST: another task already waits on this fd */
+    w->io_waiting++;
+    yl__block();
+    w = yl__worker();
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+    return 0;
+}
+
+ssize_t yl_read(int fd, void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+            return r;
+        if (errno == EAGAIN && wait_fd(fd, EPOLLIN | EPOLLRDHUP) != 0)
+            return -1;
+    }
+}
+
+ssize_t yl_write(int fd, const void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = write(fd, buf, n);
+        if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+            return r;
+        if (errno == EAGAIN && wait_fd(fd, EPOLLOUT) != 0)
+            return -1;
+    }
+}
+
+void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns)
+{
+    struct epoll_event ev[64];
+    struct timespec ts, *tp = NULL;
+    if (timeout_ns != UINT64_MAX) {
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000u);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000u);
+        tp = &ts;
+    }
+    int n = epoll_pwait2(w->epfd, ev, 64, tp, NULL);
+    if (n < 0 && errno == ENOSYS) {
+        /* Kernels before 5.11: millisecond timeout, rounded up so a sleep
+         * never ends early. */
+        int ms = tp ? (int)((timeout_ns + 999999u) / 1000000u) : -1;
+        n = epoll_wait(w->epfd, ev, 64, ms);
+    }
+    for (int i = 0; i < n; i++) {
+        if (ev[i].data.ptr == &yl__pool_tag) {
+            yl__pool_drain(w);
+            continue;
+        }
+        struct yl_fd_wait *wt = ev[i].data.ptr;
+        w->io_waiting--;
+        yl__make_ready(wt->task);
+    }
+    /* n < 0 (EINTR): the loop looks at the clock and queues again. */
+}
