@@ -1,0 +1,218 @@
+/* pingpong (threads) - the cost of one switch between two threads.
+ *
+ * Thread A and thread B hand a token back and forth M times; each hand-off
+ * blocks the sender until the token comes back, so each round trip is two
+ * switches. Two ways to hand it over:
+ *   futex  a shared word: store the new owner, FUTEX_WAKE the other,
+ *          FUTEX_WAIT until the word says it is ours again
+ *   pipe   one byte each way through two pipes (lmbench's lat_ctx)
+ * The baseline is the same operations done by A alone, where nothing has
+ * to switch (a wake with nobody waiting, a wait that returns at once; a
+ * write and read of a pipe of its own): net = raw - baseline.
+ */
+#include "cli.h"
+#include "measure.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: pingpong [--iters M] [--variant futex|pipe] [--cpus LIST] [--csv] [--timeout S]\n"
+    "Two threads hand a token back and forth M times; prints the cost of one switch.\n"
+    "  --iters M       round trips (default 100000); each is 2 switches\n"
+    "  --variant V     futex or pipe (default: both, in that order)\n"
+    "  --cpus LIST     0: both threads on CPU 0; 0,1: thread A on 0, B on 1\n"
+    "                  (default: not pinned)\n"
+    "  --csv           CSV rows on stdout, summary on stderr\n"
+    "  --timeout S     give up after S seconds (default 300)\n"
+    "Rows per variant (n = M): ns_per_switch, ns_per_switch_baseline,\n"
+    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms.\n";
+
+enum variant { V_FUTEX, V_PIPE };
+static const char *const variants[] = {"futex", "pipe", NULL};
+
+struct game {
+    enum variant v;
+    uint64_t iters;
+    int cpu_b;                 /* -1: not pinned */
+    _Atomic uint32_t turn;     /* futex: 0 = A holds the token, 1 = B */
+    int ab[2], ba[2];          /* pipe: A to B, B to A */
+    struct usync ready;        /* B is pinned and about to play */
+    struct csw b_csw;          /* B's switches during the game */
+};
+
+static void die_io(const char *what)
+{
+    cli_fail("%s: %s", what, strerror(errno));
+}
+
+static void pipe_send(int fd)
+{
+    char c = 't';
+    while (write(fd, &c, 1) != 1)
+        if (errno != EINTR)
+            die_io("write to pipe");
+}
+
+static void pipe_recv(int fd)
+{
+    char c;
+    ssize_t r;
+    while ((r = read(fd, &c, 1)) != 1) {
+        if (r == 0)
+            cli_fail("read from pipe: the other thread has gone");
+        if (errno != EINTR)
+            die_io("read from pipe");
+    }
+}
+
+/* Gives the token to `to` and blocks until it comes back to `me`. */
+static void futex_pass(_Atomic uint32_t *turn, uint32_t me, uint32_t to)
+{
+    atomic_store(turn, to);
+    futex_wake(turn, 1);
+    while (atomic_load(turn) != me)
+        futex_wait(turn, to);
+}
+
+static void *player_b(void *arg)
+{
+    struct game *g = arg;
+    if (g->cpu_b >= 0 && cpu_pin_self(g->cpu_b) < 0)
+        die_io("sched_setaffinity for thread B");
+    struct csw c0 = csw_get(RUSAGE_THREAD);
+    usync_arrive(&g->ready, 1);
+    for (uint64_t i = 0; i < g->iters; i++) {
+        if (g->v == V_FUTEX) {
+            while (atomic_load(&g->turn) != 1)
+                futex_wait(&g->turn, 0);
+            atomic_store(&g->turn, 0); /* the token goes back to A */
+            futex_wake(&g->turn, 1);
+        } else {
+            pipe_recv(g->ab[0]);
+            pipe_send(g->ba[1]);
+        }
+    }
+    g->b_csw = csw_diff(csw_get(RUSAGE_THREAD), c0);
+    return NULL;
+}
+
+/* A's side of the game; returns the elapsed ns of the M round trips. */
+static uint64_t play_a(struct game *g, struct csw *a_csw)
+{
+    usync_wait_arrived(&g->ready, 1);
+    struct csw c0 = csw_get(RUSAGE_THREAD);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < g->iters; i++) {
+        if (g->v == V_FUTEX) {
+            futex_pass(&g->turn, 0, 1);
+        } else {
+            pipe_send(g->ab[1]);
+            pipe_recv(g->ba[0]);
+        }
+    }
+    uint64_t t1 = now_ns();
+    *a_csw = csw_diff(csw_get(RUSAGE_THREAD), c0);
+    return t1 - t0;
+}
+
+/* The same operations as one switch, by one thread alone, 2M times. */
+static uint64_t baseline(struct game *g)
+{
+    uint64_t n = 2 * g->iters;
+    int self[2];
+    if (g->v == V_PIPE && pipe(self) < 0)
+        die_io("pipe");
+    _Atomic uint32_t w = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        if (g->v == V_FUTEX) {
+            atomic_store(&w, 1);
+            futex_wake(&w, 1);  /* nobody waits: no switch */
+            futex_wait(&w, 0);  /* the word is 1, not 0: returns EAGAIN at once */
+            atomic_store(&w, 0);
+        } else {
+            pipe_send(self[1]);
+            pipe_recv(self[0]);
+        }
+    }
+    uint64_t t1 = now_ns();
+    if (g->v == V_PIPE) {
+        close(self[0]);
+        close(self[1]);
+    }
+    return t1 - t0;
+}
+
+static void run(enum variant v, uint64_t iters, const struct cpu_list *cpus)
+{
+    struct game g;
+    memset(&g, 0, sizeof g);
+    g.v = v;
+    g.iters = iters;
+    g.cpu_b = cpus->n ? cpus->cpu[cpus->n - 1] : -1;
+    usync_reset(&g.ready);
+    if (v == V_PIPE && (pipe(g.ab) < 0 || pipe(g.ba) < 0))
+        die_io("pipe");
+    /* A is this thread: pin it first, B pins itself once started. */
+    if (cpus->n && cpu_pin_self(cpus->cpu[0]) < 0)
+        die_io("sched_setaffinity for thread A");
+
+    pthread_t b;
+    int rc = pthread_create(&b, NULL, player_b, &g);
+    if (rc != 0) {
+        char why[400];
+        limit_explain(rc, why, sizeof why);
+        cli_fail("pthread_create: %s", why);
+    }
+    struct csw a_csw;
+    struct switch_run r = {.iters = iters};
+    r.elapsed_ns = play_a(&g, &a_csw);
+    pthread_join(b, NULL);
+    r.base_ns = baseline(&g);
+    r.counted = a_csw.vol + g.b_csw.vol + a_csw.invol + g.b_csw.invol;
+    r.counted_invol = a_csw.invol + g.b_csw.invol;
+    if (v == V_PIPE) {
+        close(g.ab[0]);
+        close(g.ab[1]);
+        close(g.ba[0]);
+        close(g.ba[1]);
+    }
+
+    struct csv_key key = {.experiment = "pingpong", .model = "threads",
+                          .variant = variants[v]};
+    cpus_format(cpus, key.cpus, sizeof key.cpus);
+    switch_report(&key, &r);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv, usage);
+    uint64_t iters = 100000;
+    int only = -1;
+    struct cpu_list cpus = {.n = 0};
+    bool csv = false;
+    const char *cpu_list = NULL;
+    const struct cli_opt opts[] = {
+        {"--iters", CLI_U64, &iters, 1, 1000000000, NULL},
+        {"--variant", CLI_CHOICE, &only, 0, 0, variants},
+        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
+        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
+        {NULL, 0, NULL, 0, 0, NULL},
+    };
+    cli_parse(argc, argv, opts, 300);
+    if (cpu_list) {
+        cpus_flag("--cpus", cpu_list, &cpus);
+        if (cpus.n > 2)
+            cli_usage_error("--cpus: two threads play: give one CPU (both on it) or two");
+    }
+    csv_enable(csv);
+    for (int v = V_FUTEX; v <= V_PIPE; v++)
+        if (only < 0 || only == v)
+            run((enum variant)v, iters, &cpus);
+    return 0;
+}
