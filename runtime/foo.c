@@ -3,8 +3,12 @@
  * main spawns foo1 and foo2 without waiting for them, as a JavaScript
  * main() calls two async functions without await. One worker runs every
  * unit to completion, so the output order is fixed by the sleeps alone.
+ * With several workers (YL_EXEC=sharded|stealing) foo1 and foo2 really
+ * run in parallel, so main, like threads/foo.c, starts foo1, waits for its
+ * first sleep, then starts foo2.
  * Compare with threads/foo.c and procs/foo.c: same shape, other units.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +25,27 @@ static const char usage[] =
 
 static uint64_t unit_ms = 1;
 
+/* What a task knows about itself: the gate it opens at its first sleep
+ * (NULL when nobody waits for that). */
+struct unit {
+    yl_wg *started;
+};
+
+/* A yield point: the task's unit ends here and the worker runs another. */
+static void sleep_ms(uint64_t ms)
+{
+    struct unit *self = yl_task_arg();
+    if (self && self->started) {
+        yl_wg_done(self->started);
+        self->started = NULL;
+    }
+    yl_sleep_ms(ms);
+}
+
 static void bar(void)
 {
     cli_say("bar start");
-    yl_sleep_ms(2 * unit_ms);
+    sleep_ms(2 * unit_ms);
     cli_say("bar end");
 }
 
@@ -34,7 +55,7 @@ static void foo1(void *arg)
     cli_say("foo1 start");
     bar(); /* an ordinary call: bar's sleep suspends foo1's whole stack */
     cli_say("foo1 between");
-    yl_sleep_ms(3 * unit_ms);
+    sleep_ms(3 * unit_ms);
     cli_say("foo1 end");
 }
 
@@ -42,9 +63,9 @@ static void foo2(void *arg)
 {
     (void)arg;
     cli_say("foo2 start");
-    yl_sleep_ms(3 * unit_ms);
+    sleep_ms(3 * unit_ms);
     cli_say("foo2 between");
-    yl_sleep_ms(3 * unit_ms);
+    sleep_ms(3 * unit_ms);
     cli_say("foo2 end");
 }
 
@@ -52,7 +73,18 @@ static void foo2(void *arg)
 static void start(void *arg)
 {
     (void)arg;
-    if (yl_go("foo1", foo1, NULL) != 0 || yl_go("foo2", foo2, NULL) != 0)
+    static struct unit u1, u2;
+    yl_wg started;
+    yl_wg_init(&started);
+    bool gate = yl_workers() > 1; /* one worker's FIFO queue orders them for free */
+    if (gate) {
+        yl_wg_add(&started, 1);
+        u1.started = &started;
+    }
+    if (yl_go("foo1", foo1, &u1) != 0)
+        cli_fail("out of memory spawning tasks");
+    yl_wg_wait(&started);
+    if (yl_go("foo2", foo2, &u2) != 0)
         cli_fail("out of memory spawning tasks");
 }
 

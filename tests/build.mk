@@ -1,7 +1,7 @@
 # tests/build.mk - one Criterion binary with every suite in tests/*.c.
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
-  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
@@ -14,11 +14,29 @@ $(YLTEST): $(TEST_OBJS) $(LIBYL) $(LIBBENCH)
 # Criterion runs each test in its own process; -j2 keeps a 2-core CI box
 # responsive for the timing-based program tests.
 TEST_ARGS ?= -j2
+
+# Criterion cannot start under ThreadSanitizer (its inheritable arena
+# collides with TSan's memory layout), so SAN=thread runs the concurrency
+# checks through a plain runner instead of the Criterion binary.
+TSAN_TEST := $(O)/tests/conc-plain
+$(TSAN_TEST): $(O)/obj/tests/conc/conc.o $(O)/obj/tests/conc/main_plain.o $(LIBYL) $(LIBBENCH)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/obj/tests/conc/%.o: CPPFLAGS += -Itests
+
 .PHONY: test test-build
-test-build: $(ALL_LIBS) $(ALL_PROGS) $(YLTEST)
+ifeq ($(SAN),thread)
+test-build: $(ALL_LIBS) $(TSAN_TEST)
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(TSAN_TEST)
+else
+test-build: all $(YLTEST)
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(YLTEST) $(TEST_ARGS)
+endif
 
 # The AArch64 switch is tested too: cross-built statically and run under
 # qemu-user (plain C checks, no Criterion in the cross toolchain).

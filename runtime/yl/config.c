@@ -1,24 +1,92 @@
 /* config.c - runtime settings from the environment, so an experiment can be
- * re-run differently without recompiling. */
+ * re-run on another executor or pinning without recompiling. */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-int yl_config_from_env(yl_config *cfg)
+static int env_u64(const char *name, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out)
 {
-    const char *s = getenv("YL_STACK_KIB");
-    if (s && *s) {
+    const char *s = getenv(name);
+    if (!s || !*s)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || *s == '-' || v < lo || v > hi) {
+        yl__err("%s: expected a whole number from %llu to %llu, got '%s'", name, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
+
+int yl__parse_cpus(const char *s, int *out, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p) {
         char *end;
         errno = 0;
-        unsigned long long kib = strtoull(s, &end, 10);
-        if (errno || *end || *s == '-' || kib < 4 || kib > 1024 * 1024) {
-            yl__err("YL_STACK_KIB: expected a size in KiB from 4 to 1048576, got '%s'", s);
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < 0 || v >= CPU_SETSIZE || (*end && *end != ',')) {
+            yl__err("YL_CPUS: expected a list like 0,1 - got '%s'", s);
             return -1;
         }
-        cfg->stack_size = (size_t)kib * 1024;
+        if (n == max) {
+            yl__err("YL_CPUS: more than %d CPUs", max);
+            return -1;
+        }
+        out[n++] = (int)v;
+        p = *end ? end + 1 : end;
     }
+    if (n == 0) {
+        yl__err("YL_CPUS: empty list");
+        return -1;
+    }
+    return n;
+}
+
+int yl__default_workers(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n < 1 ? 1 : n > YL_MAX_WORKERS ? YL_MAX_WORKERS : n;
+}
+
+int yl_config_from_env(yl_config *cfg)
+{
+    unsigned long long v;
+    int r;
+    if ((r = env_u64("YL_STACK_KIB", 4, 1024 * 1024, &v)) < 0)
+        return -1;
+    if (r)
+        cfg->stack_size = (size_t)v * 1024;
+    if ((r = env_u64("YL_WORKERS", 1, YL_MAX_WORKERS, &v)) < 0)
+        return -1;
+    if (r)
+        cfg->workers = (int)v;
+    const char *s = getenv("YL_EXEC");
+    if (s && *s) {
+        if (strcmp(s, "single") == 0)
+            cfg->exec = YL_EXEC_SINGLE;
+        else if (strcmp(s, "sharded") == 0)
+            cfg->exec = YL_EXEC_SHARDED;
+        else if (strcmp(s, "stealing") == 0)
+            cfg->exec = YL_EXEC_STEALING;
+        else {
+            yl__err("YL_EXEC: '%s' is not one of single|sharded|stealing", s);
+            return -1;
+        }
+    }
+    s = getenv("YL_CPUS");
+    if (s && *s)
+        cfg->cpus = s;
     s = getenv("YL_TRACE");
     if (s && *s)
         cfg->trace_path = s;

@@ -18,6 +18,7 @@ struct frame {
 void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
                  void *arg, yl_ctx_fn on_return, void *ret_arg)
 {
+#ifndef YL_HANDOUT_LAB02
     uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
     /* After ret pops the frame, rsp == top: 16-aligned, as the trampoline's
      * call expects (the call then leaves rsp = 8 mod 16 in the callee). */
@@ -32,6 +33,15 @@ void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
     f->rbp = 0; /* ends the frame-pointer chain for debuggers */
     f->ret = (uintptr_t)yl__ctx_trampoline;
     c->sp = f;
+#else
+    /* LAB 02: lay out, at the 16-byte aligned top of [stack, stack+size),
+     * the struct frame your yl_ctx_switch pops: the FP control defaults,
+     * callee-saved registers that carry entry, arg, on_return and ret_arg
+     * to yl__ctx_trampoline, and the trampoline as the return address;
+     * then c->sp = the frame. Mind the ABI's stack alignment at the call. */
+    (void)stack, (void)size, (void)entry, (void)arg, (void)on_return, (void)ret_arg;
+    c->sp = NULL;
+#endif
 }
 #elif defined(__aarch64__)
 /* The frame yl_ctx_switch pops (176 bytes, 16-aligned). */
@@ -44,6 +54,7 @@ struct frame {
 void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
                  void *arg, yl_ctx_fn on_return, void *ret_arg)
 {
+#ifndef YL_HANDOUT_LAB02
     uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
     struct frame *f = (struct frame *)(top - sizeof(struct frame));
     _Static_assert(sizeof(struct frame) % 16 == 0, "sp must stay 16-aligned");
@@ -56,6 +67,15 @@ void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
     f->x30 = (uintptr_t)yl__ctx_trampoline;
     f->fpcr = 0; /* round to nearest, no traps: the AAPCS64 default */
     c->sp = f;
+#else
+    /* LAB 02: lay out, at the 16-byte aligned top of [stack, stack+size),
+     * the struct frame your yl_ctx_switch pops: the FP control defaults,
+     * callee-saved registers that carry entry, arg, on_return and ret_arg
+     * to yl__ctx_trampoline, and the trampoline as the return address;
+     * then c->sp = the frame. Mind the ABI's stack alignment at the call. */
+    (void)stack, (void)size, (void)entry, (void)arg, (void)on_return, (void)ret_arg;
+    c->sp = NULL;
+#endif
 }
 #else
 #error "yieldlab's context switch exists for x86-64 and AArch64 only"

@@ -15,6 +15,17 @@
 
 #include "internal.h"
 
+const char yl__wake_tag = 0;
+
+/* errno is per thread, and glibc declares its accessor `const`, so the
+ * compiler may reuse errno's address across a yield point; under the
+ * stealing executor the task may come back on another thread. Reading it
+ * through a function the compiler cannot see into avoids that. */
+__attribute__((noinline)) static int errno_now(void)
+{
+    return errno;
+}
+
 int yl_fd_nonblock(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
@@ -42,9 +53,10 @@ ssize_t yl_read(int fd, void *buf, size_t n)
 {
     for (;;) {
         ssize_t r = read(fd, buf, n);
-        if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+        int e = r < 0 ? errno_now() : 0;
+        if (r >= 0 || (e != EAGAIN && e != EINTR))
             return r;
-        if (errno == EAGAIN && wait_fd(fd, EPOLLIN | EPOLLRDHUP) != 0)
+        if (e == EAGAIN && wait_fd(fd, EPOLLIN | EPOLLRDHUP) != 0)
             return -1;
     }
 }
@@ -53,9 +65,10 @@ ssize_t yl_write(int fd, const void *buf, size_t n)
 {
     for (;;) {
         ssize_t r = write(fd, buf, n);
-        if (r >= 0 || (errno != EAGAIN && errno != EINTR))
+        int e = r < 0 ? errno_now() : 0;
+        if (r >= 0 || (e != EAGAIN && e != EINTR))
             return r;
-        if (errno == EAGAIN && wait_fd(fd, EPOLLOUT) != 0)
+        if (e == EAGAIN && wait_fd(fd, EPOLLOUT) != 0)
             return -1;
     }
 }
@@ -79,6 +92,12 @@ void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns)
     for (int i = 0; i < n; i++) {
         if (ev[i].data.ptr == &yl__pool_tag) {
             yl__pool_drain(w);
+            continue;
+        }
+        if (ev[i].data.ptr == &yl__wake_tag) {
+            uint64_t cnt; /* another worker has work for us: just wake */
+            if (read(w->wakefd, &cnt, sizeof cnt) < 0) {
+            }
             continue;
         }
         struct yl_fd_wait *wt = ev[i].data.ptr;

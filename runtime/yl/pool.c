@@ -181,10 +181,20 @@ void yl__pool_drain(struct yl_worker *w)
         rev = j;
         j = next;
     }
-    for (; rev; rev = rev->next) {
+    while (rev) {
+        /* Read the link first: once ready, the task may run on another
+         * worker and its stack, where the job lives, moves on. */
+        struct job *next = rev->next;
         w->io_waiting--;
         yl__make_ready(rev->task);
+        rev = next;
     }
+}
+
+/* See errno_now in io.c: never touch errno's cached address after a switch. */
+__attribute__((noinline)) static void set_errno(int e)
+{
+    errno = e;
 }
 
 /* Hands j to the pool and blocks the running task until it is done. */
@@ -208,7 +218,7 @@ static ssize_t submit(struct job *j)
     pthread_mutex_unlock(&p->mu);
     w->io_waiting++;
     yl__block();
-    errno = j->err;
+    set_errno(j->err);
     return j->res;
 }
 

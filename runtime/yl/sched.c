@@ -1,10 +1,11 @@
-/* sched.c - the single executor: one worker thread, a FIFO run queue, a
- * timer heap, and the switches in and out of tasks.
+/* sched.c - workers, the switches in and out of tasks, and yl_run.
  *
- * Every switch goes through the scheduler loop (task -> scheduler -> task),
- * as xv6 does: the loop runs on the thread's own stack, so it can free the
- * stack of a task that just finished, and a task never needs to know who
- * runs next.
+ * Every switch goes through the worker's scheduler loop (task -> scheduler
+ * -> task), as xv6 does: the loop runs on the thread's own stack, so it can
+ * finish what a task could not do on its own stack — free that stack,
+ * publish a blocked task only once it is fully switched out — and a task
+ * never needs to know who runs next. Where ready tasks go and where a
+ * worker looks for the next one is the executor's business (ready.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -12,21 +13,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "san.h"
+#include "spin.h"
 #include "trace.h"
 
 #define TRACE_CAP (1u << 20)
 
+/* Ready tasks run first; fd and file completions are looked at when
+ * nothing is ready, and every POLL_EVERY units even if something is, so a
+ * stream of ready tasks cannot starve waiting ones. */
+#define POLL_EVERY 61
+
 static __thread struct yl_worker *tls_worker;
+static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
 
 __attribute__((noinline)) struct yl_worker *yl__worker(void)
 {
     return tls_worker;
+}
+
+struct yl_rt *yl__rt(void)
+{
+    return the_rt;
 }
 
 uint64_t yl__now_ns(void)
@@ -59,17 +73,11 @@ static struct yl_worker *worker_or_die(const char *fn)
     return w;
 }
 
-void yl__make_ready(yl_task *t)
-{
-    struct yl_worker *w = yl__worker();
-    t->state = YL_READY;
-    yl__q_push(&w->runq, t);
-}
-
 /* ---- switching ------------------------------------------------------- */
 
 /* Leaves the running task for the scheduler loop. The task's state says
- * what happens to it there; returns when the task is resumed. */
+ * what happens to it there; returns when the task is resumed, possibly by
+ * another worker thread. */
 static void to_scheduler(yl_task *t)
 {
     struct yl_worker *w = yl__worker();
@@ -77,8 +85,9 @@ static void to_scheduler(yl_task *t)
      * fake stack instead of keeping it for a return that never comes. */
     yl_san_start_switch(t->state == YL_DONE ? NULL : &t->asan_fake_stack,
                         w->sched_stack_lo, w->sched_stack_size);
+    yl_tsan_switch(w->tsan_sched_fiber);
     yl_ctx_switch(&t->ctx, &w->sched_ctx);
-    w = yl__worker(); /* re-read: never trust a value cached across a switch */
+    w = yl__worker(); /* re-read: we may be on another thread now */
     yl_san_finish_switch(t->asan_fake_stack, &w->sched_stack_lo, &w->sched_stack_size);
 }
 
@@ -104,6 +113,7 @@ static void task_exit(void *arg)
 void yl__task_prepare(yl_task *t)
 {
     yl_ctx_make(&t->ctx, t->stack_lo, t->stack_size, task_entry, t, task_exit, t);
+    t->tsan_fiber = yl_tsan_create();
 }
 
 /* Runs t for one unit: until it yields, blocks or finishes. */
@@ -112,29 +122,39 @@ static void run_unit(struct yl_worker *w, yl_task *t)
     w->current = t;
     t->state = YL_RUNNING;
     w->switches++;
-    if (w->trace) {
+    if (t->units && t->last_worker != w->index)
+        w->migrations++;
+    t->last_worker = w->index;
+    struct trace_log *trace = w->rt->trace;
+    if (trace) {
         w->unit_cpu = sched_getcpu();
         w->unit_start_ns = yl__now_ns();
     }
     yl_san_start_switch(&w->sched_fake_stack, t->stack_lo, t->stack_size);
+    yl_tsan_switch(t->tsan_fiber);
     yl_ctx_switch(&w->sched_ctx, &t->ctx);
     yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     w->current = NULL;
-    if (w->trace) {
+    if (trace) {
         struct trace_rec r;
         trace_rec_set(&r, t->name, t->units, w->index, w->unit_cpu,
                       w->unit_start_ns, yl__now_ns());
-        trace_log_add(w->trace, &r);
+        trace_log_add(trace, &r);
     }
     t->units++;
     switch (t->state) {
-    case YL_READY: /* yl_yield: back of the queue, after everything ready */
-        yl__q_push(&w->runq, t);
+    case YL_READY: /* yl_yield */
+        yl__requeue_yielded(w, t);
         break;
     case YL_DONE:
-        yl__task_finished(t);
+        yl__task_finished(w, t);
         break;
     default: /* blocked: whoever holds it (timer, joinee, wait group) wakes it */
+        if (w->unlock_after) {
+            /* Now that t is fully switched out, a waker may have it. */
+            yl_spin_unlock(w->unlock_after);
+            w->unlock_after = NULL;
+        }
         break;
     }
 }
@@ -144,6 +164,15 @@ void yl__block(void)
     struct yl_worker *w = worker_or_die("a blocking call");
     yl_task *t = w->current;
     t->state = YL_BLOCKED;
+    to_scheduler(t);
+}
+
+void yl__block_unlock(yl_spinlock *l)
+{
+    struct yl_worker *w = worker_or_die("a blocking call");
+    yl_task *t = w->current;
+    t->state = YL_BLOCKED;
+    w->unlock_after = l;
     to_scheduler(t);
 }
 
@@ -161,6 +190,8 @@ void yl_sleep_us(uint64_t us)
 {
     struct yl_worker *w = worker_or_die("yl_sleep");
     yl_task *t = w->current;
+    /* The timer lives on this worker; only this worker fires it, after t
+     * has switched out, so no lock is needed. */
     if (!yl__timer_add(&w->timers, t, yl__now_ns() + us * 1000u)) {
         yl__err("out of memory arming a timer");
         abort();
@@ -175,7 +206,7 @@ void yl_sleep_ms(uint64_t ms)
 
 /* ---- the loop -------------------------------------------------------- */
 
-/* Moves every timer due by now to the run queue, in deadline order. */
+/* Moves every timer due by now to the ready tasks, in deadline order. */
 static void fire_timers(struct yl_worker *w, uint64_t now)
 {
     yl_task *t;
@@ -183,19 +214,22 @@ static void fire_timers(struct yl_worker *w, uint64_t now)
         yl__make_ready(yl__timer_pop(&w->timers));
 }
 
-/* Ready tasks run in FIFO order; fd and file completions are looked at
- * when nothing is ready, and every POLL_EVERY units even if something is,
- * so a stream of ready tasks cannot starve waiting ones. Woken tasks join
- * the back of the queue either way, so the order stays first come, first
- * served. */
-#define POLL_EVERY 61
-
-static int worker_loop(struct yl_worker *w)
+static uint64_t timer_timeout(struct yl_worker *w)
 {
+    yl_task *next = yl__timer_peek(&w->timers);
+    if (!next)
+        return UINT64_MAX;
+    uint64_t now = yl__now_ns();
+    return next->deadline_ns > now ? next->deadline_ns - now : 0;
+}
+
+static void worker_loop(struct yl_worker *w)
+{
+    struct yl_rt *rt = w->rt;
     for (;;) {
         if (w->timers.len)
             fire_timers(w, yl__now_ns());
-        yl_task *t = yl__q_pop(&w->runq);
+        yl_task *t = yl__next_task(w);
         if (t) {
             run_unit(w, t);
             if (w->io_waiting && ++w->units_since_poll >= POLL_EVERY) {
@@ -204,23 +238,89 @@ static int worker_loop(struct yl_worker *w)
             }
             continue;
         }
-        if (w->live == 0)
-            return 0;
-        yl_task *next = yl__timer_peek(&w->timers);
-        if (!next && !w->io_waiting) {
-            yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
-                    (unsigned long long)w->live);
-            return -1;
-        }
-        uint64_t timeout = UINT64_MAX;
-        if (next) {
-            uint64_t now = yl__now_ns();
-            timeout = next->deadline_ns > now ? next->deadline_ns - now : 0;
-        }
+        if (atomic_load(&rt->done))
+            return;
         w->units_since_poll = 0;
-        yl__io_poll(w, timeout); /* the kernel wakes us: no busy waiting */
+        if (rt->nworkers == 1) {
+            if (!w->timers.len && !w->io_waiting) {
+                yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
+                        (unsigned long long)atomic_load(&rt->live));
+                atomic_store(&rt->failed, true);
+                atomic_store(&rt->done, true);
+                return;
+            }
+            yl__io_poll(w, timer_timeout(w)); /* the kernel wakes us: no spinning */
+            continue;
+        }
+        /* Park: announce it, then look once more, so that work published
+         * between the first look and the announcement is not slept on. */
+        atomic_store(&w->parked, true);
+        t = yl__next_task(w);
+        if (t) {
+            atomic_store(&w->parked, false);
+            run_unit(w, t);
+            continue;
+        }
+        if (atomic_load(&rt->done)) {
+            atomic_store(&w->parked, false);
+            return;
+        }
+        yl__io_poll(w, timer_timeout(w));
+        atomic_store(&w->parked, false);
     }
 }
+
+static void worker_init_thread(struct yl_worker *w)
+{
+    tls_worker = w;
+    w->tsan_sched_fiber = yl_tsan_current();
+    if (w->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(w->cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0)
+            yl__err("worker %d: cannot pin to CPU %d: %s", w->index, w->cpu, strerror(errno));
+    }
+}
+
+static void *worker_thread(void *arg)
+{
+    struct yl_worker *w = arg;
+    worker_init_thread(w);
+    worker_loop(w);
+    tls_worker = NULL;
+    return NULL;
+}
+
+static int worker_setup(struct yl_rt *rt, int i, const int *cpus, int ncpus)
+{
+    struct yl_worker *w = &rt->w[i];
+    w->index = i;
+    w->rt = rt;
+    w->cpu = ncpus ? cpus[i % ncpus] : -1;
+    w->rng = 2654435761u * (uint32_t)(i + 1);
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = (void *)&yl__wake_tag};
+    if (w->epfd < 0 || w->wakefd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) != 0) {
+        yl__err("worker %d: cannot set up epoll: %s", i, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void worker_teardown(struct yl_worker *w)
+{
+    yl__pool_stop(w);
+    yl__timer_free(&w->timers);
+    if (w->epfd >= 0)
+        close(w->epfd);
+    if (w->wakefd >= 0)
+        close(w->wakefd);
+}
+
+int yl__parse_cpus(const char *s, int *out, int max); /* config.c */
+int yl__default_workers(void);
 
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
 {
@@ -231,61 +331,124 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     yl_config c = cfg ? *cfg : (yl_config){0};
     if (yl_config_from_env(&c) != 0)
         return -1;
-
-    struct yl_worker w;
-    memset(&w, 0, sizeof w);
-    w.default_stack = c.stack_size ? c.stack_size : 64 * 1024;
-    w.epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (w.epfd < 0) {
-        yl__err("epoll_create1: %s", strerror(errno));
+    int cpus[YL_MAX_WORKERS], ncpus = 0;
+    if (c.cpus && (ncpus = yl__parse_cpus(c.cpus, cpus, YL_MAX_WORKERS)) < 0)
+        return -1;
+    int n = 1;
+    if (c.exec != YL_EXEC_SINGLE)
+        n = c.workers > 0 ? c.workers : ncpus > 0 ? ncpus : yl__default_workers();
+    if (n > YL_MAX_WORKERS) {
+        yl__err("%d workers asked for; at most %d", n, YL_MAX_WORKERS);
         return -1;
     }
-    if (c.trace_path && !(w.trace = trace_log_new(TRACE_CAP))) {
+
+    struct yl_rt *rt = calloc(1, sizeof *rt);
+    struct yl_worker *ws = rt ? calloc((size_t)n, sizeof *ws) : NULL;
+    if (!ws) {
+        free(rt);
+        yl__err("out of memory");
+        return -1;
+    }
+    rt->exec = c.exec;
+    rt->nworkers = n;
+    rt->w = ws;
+    rt->default_stack = c.stack_size ? c.stack_size : 64 * 1024;
+    for (int i = 0; i < n; i++)
+        ws[i].epfd = ws[i].wakefd = -1;
+    int rc = -1, started = 1;
+    cpu_set_t saved;
+    bool restore_mask = ncpus > 0 && sched_getaffinity(0, sizeof saved, &saved) == 0;
+    pthread_t self = pthread_self();
+
+    for (int i = 0; i < n; i++)
+        if (worker_setup(rt, i, cpus, ncpus) != 0)
+            goto out;
+    if (c.trace_path && !(rt->trace = trace_log_new(TRACE_CAP))) {
         yl__err("cannot allocate the trace log: %s", strerror(errno));
-        close(w.epfd);
-        return -1;
+        goto out;
     }
-    tls_worker = &w;
+    the_rt = rt;
+    ws[0].thread = self;
+    worker_init_thread(&ws[0]);
 
-    int rc = -1;
     yl_task *m = yl_task_new("main", main_fn, arg);
-    if (m && yl_start(m) == 0) {
-        yl_detach(m);
-        rc = worker_loop(&w);
-    } else {
+    if (!m || yl_start(m) != 0) {
         yl__err("cannot create the main task: out of memory");
         if (m)
             yl_detach(m);
+        goto out;
     }
-    if (w.failed)
-        rc = -1;
+    yl_detach(m);
+    for (; started < n; started++) {
+        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
+        if (err) {
+            yl__err("cannot start worker %d: %s", started, strerror(err));
+            atomic_store(&rt->failed, true);
+            atomic_store(&rt->done, true);
+            break;
+        }
+    }
+    worker_loop(&ws[0]);
+    atomic_store(&rt->done, true);
+    yl__wake_all(rt);
+    for (int i = 1; i < started; i++)
+        pthread_join(ws[i].thread, NULL);
+    rc = atomic_load(&rt->failed) ? -1 : 0;
 
+out:
     /* Tear down whatever is left: zombies never joined, lazy tasks never
-     * started, and on deadlock the blocked ones. */
-    while (w.all)
-        yl__task_free(w.all);
-    yl__pool_stop(&w);
-    yl__timer_free(&w.timers);
-    close(w.epfd);
-    if (w.trace) {
+     * started, and after a deadlock the blocked ones. */
+    if (tls_worker) {
+        while (rt->all)
+            yl__task_free(rt->all);
+    }
+    yl_stats st = {.tasks_created = atomic_load(&rt->created)};
+    for (int i = 0; i < n; i++) {
+        st.switches += ws[i].switches;
+        st.steals += ws[i].steals;
+        st.migrations += ws[i].migrations;
+        worker_teardown(&ws[i]);
+    }
+    if (rt->trace) {
         const char *model = c.trace_model ? c.trace_model : "tasks";
-        if (trace_log_write(w.trace, c.trace_path, model) != 0) {
+        if (trace_log_write(rt->trace, c.trace_path, model) != 0) {
             yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
             rc = -1;
         }
-        trace_log_free(w.trace);
+        trace_log_free(rt->trace);
     }
-    last_stats = (yl_stats){.switches = w.switches, .tasks_created = w.created,
-                            .tasks_live = 0};
+    if (restore_mask)
+        sched_setaffinity(0, sizeof saved, &saved);
+    last_stats = st;
     tls_worker = NULL;
+    the_rt = NULL;
+    free(ws);
+    free(rt);
     return rc;
 }
 
 yl_stats yl_get_stats(void)
 {
-    struct yl_worker *w = yl__worker();
-    if (!w)
+    struct yl_rt *rt = the_rt;
+    if (!rt)
         return last_stats;
-    return (yl_stats){.switches = w->switches, .tasks_created = w->created,
-                      .tasks_live = w->allocated};
+    yl_stats st = {.tasks_created = atomic_load(&rt->created),
+                   .tasks_live = atomic_load(&rt->allocated)};
+    for (int i = 0; i < rt->nworkers; i++) {
+        st.switches += rt->w[i].switches;
+        st.steals += rt->w[i].steals;
+        st.migrations += rt->w[i].migrations;
+    }
+    return st;
+}
+
+int yl_workers(void)
+{
+    return the_rt ? the_rt->nworkers : 1;
+}
+
+int yl_worker_index(void)
+{
+    struct yl_worker *w = yl__worker();
+    return w && w->current ? w->index : -1;
 }

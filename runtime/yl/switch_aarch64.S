@@ -7,6 +7,7 @@
         .type   yl_ctx_switch, %function
 /* void yl_ctx_switch(yl_ctx *from [x0], yl_ctx *to [x1]) */
 yl_ctx_switch:
+#ifndef YL_HANDOUT_LAB02
         sub     sp, sp, #176
         stp     x19, x20, [sp, #0]
         stp     x21, x22, [sp, #16]
@@ -38,6 +39,12 @@ yl_ctx_switch:
         ldp     d14, d15, [sp, #144]
         add     sp, sp, #176
         ret                         /* to x30: the caller, or the trampoline */
+#else
+        /* LAB 02: store x19-x28, x29, x30, d8-d15 and FPCR below sp in the
+         * layout of ctx.c's struct frame, save sp in from->sp, load to->sp,
+         * load the same set back, ret (to x30). */
+        brk     #0
+#endif
         .size   yl_ctx_switch, .-yl_ctx_switch
 
 /* First code of a new context: x19 = entry, x20 = arg, x21 = on_return,
@@ -45,6 +52,7 @@ yl_ctx_switch:
         .globl  yl__ctx_trampoline
         .type   yl__ctx_trampoline, %function
 yl__ctx_trampoline:
+#ifndef YL_HANDOUT_LAB02
         mov     x29, #0
         mov     x30, #0
         mov     x0, x20
@@ -52,6 +60,11 @@ yl__ctx_trampoline:
         mov     x0, x22
         blr     x21
         brk     #0                  /* on_return must not return */
+#else
+        /* LAB 02: call entry(arg), then on_return(ret_arg), with the four
+         * values yl_ctx_make left in the frame; on_return must not return. */
+        brk     #0
+#endif
         .size   yl__ctx_trampoline, .-yl__ctx_trampoline
 #endif
         .section .note.GNU-stack,"",%progbits

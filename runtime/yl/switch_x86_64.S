@@ -8,6 +8,7 @@
 /* void yl_ctx_switch(yl_ctx *from [rdi], yl_ctx *to [rsi]) */
 yl_ctx_switch:
         .cfi_startproc
+#ifndef YL_HANDOUT_LAB02
         pushq   %rbp
         pushq   %rbx
         pushq   %r12
@@ -29,6 +30,14 @@ yl_ctx_switch:
         popq    %rbx
         popq    %rbp
         ret
+#else
+        /* LAB 02: push what the ABI says a callee must preserve (rbx, rbp,
+         * r12-r15, the MXCSR control bits, the x87 control word) so that
+         * the stack below the return address looks like ctx.c's struct
+         * frame (its first field where rsp ends up); store rsp in
+         * from->sp, load to->sp, pop the same set in reverse, ret. */
+        ud2
+#endif
         .cfi_endproc
         .size   yl_ctx_switch, .-yl_ctx_switch
 
@@ -39,12 +48,18 @@ yl_ctx_switch:
 yl__ctx_trampoline:
         .cfi_startproc
         .cfi_undefined rip          /* outermost frame: stop unwinding here */
+#ifndef YL_HANDOUT_LAB02
         xorl    %ebp, %ebp
         movq    %r13, %rdi
         callq   *%r12
         movq    %r15, %rdi
         callq   *%r14
         ud2                         /* on_return must not return */
+#else
+        /* LAB 02: call entry(arg), then on_return(ret_arg), with the four
+         * values yl_ctx_make left in the frame; on_return must not return. */
+        ud2
+#endif
         .cfi_endproc
         .size   yl__ctx_trampoline, .-yl__ctx_trampoline
 #endif

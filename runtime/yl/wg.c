@@ -3,27 +3,32 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "spin.h"
 
 void yl_wg_init(yl_wg *wg)
 {
+    atomic_init(&wg->lock.v, 0);
     wg->count = 0;
     wg->waiters = NULL;
 }
 
 void yl_wg_add(yl_wg *wg, int64_t n)
 {
+    yl_spin_lock(&wg->lock);
     wg->count += n;
     if (wg->count < 0) {
         yl__err("wait group counter went negative (%lld)", (long long)wg->count);
         abort();
     }
-    if (wg->count > 0)
-        return;
+    yl_task *list = wg->count == 0 ? wg->waiters : NULL;
+    if (list)
+        wg->waiters = NULL;
+    yl_spin_unlock(&wg->lock);
     /* Wake in the order they started waiting (the list is a stack). */
     yl_task *rev = NULL;
-    while (wg->waiters) {
-        yl_task *t = wg->waiters;
-        wg->waiters = t->next;
+    while (list) {
+        yl_task *t = list;
+        list = t->next;
         t->next = rev;
         rev = t;
     }
@@ -41,10 +46,13 @@ void yl_wg_done(yl_wg *wg)
 
 void yl_wg_wait(yl_wg *wg)
 {
-    if (wg->count == 0)
+    yl_spin_lock(&wg->lock);
+    if (wg->count == 0) {
+        yl_spin_unlock(&wg->lock);
         return;
+    }
     yl_task *self = yl_self();
     self->next = wg->waiters;
     wg->waiters = self;
-    yl__block();
+    yl__block_unlock(&wg->lock); /* released once we are switched out */
 }

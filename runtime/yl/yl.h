@@ -19,9 +19,24 @@
 typedef struct yl_task yl_task;
 typedef void (*yl_fn)(void *arg);
 
+/* A lock word for the runtime's short internal critical sections. */
+typedef struct yl_spinlock {
+    _Atomic int v;
+} yl_spinlock;
+
+/* How tasks are spread over workers. */
+enum yl_exec {
+    YL_EXEC_SINGLE,   /* one worker: JavaScript, Python, Dart */
+    YL_EXEC_SHARDED,  /* N workers, own queues, a task never moves: nginx/uvicorn workers */
+    YL_EXEC_STEALING, /* N workers, Chase-Lev deques, idle ones steal: Tokio, Go */
+};
+
 /* Runtime settings. Zero means "default"; environment variables override
  * what the program sets (see yl_config_from_env). */
 typedef struct yl_config {
+    enum yl_exec exec;       /* default single (YL_EXEC) */
+    int workers;             /* sharded/stealing: default the CPUs we may use (YL_WORKERS) */
+    const char *cpus;        /* pin worker i to the i-th CPU of this list, "0,1" (YL_CPUS) */
     size_t stack_size;       /* bytes per task stack (default 64 KiB) */
     const char *trace_path;  /* write the unit trace CSV here at exit (NULL: off) */
     const char *trace_model; /* model column of the trace (default "tasks") */
@@ -32,8 +47,9 @@ typedef struct yl_config {
  * (deadlock, out of memory, trace not writable). */
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
 
-/* Fills unset fields of cfg from YL_STACK_KIB and YL_TRACE; returns 0, or -1
- * with a one-line message on stderr when a variable is malformed. */
+/* Overrides cfg from YL_EXEC, YL_WORKERS, YL_CPUS, YL_STACK_KIB and YL_TRACE
+ * when they are set; returns 0, or -1 with a one-line message on stderr when
+ * a variable is malformed. */
 int yl_config_from_env(yl_config *cfg);
 
 /* --- tasks ------------------------------------------------------------ */
@@ -67,6 +83,16 @@ static inline void yl_await(yl_task *t) { yl_join(t); }
 /* Gives up the handle: t is freed as soon as it finishes. A lazy task that
  * is detached before it started is freed without ever running. */
 void yl_detach(yl_task *t);
+
+/* Number of workers of the running runtime (1 outside yl_run). */
+int yl_workers(void);
+
+/* Index of the worker running the caller now (it may change at any yield
+ * point under the stealing executor). -1 outside a task. */
+int yl_worker_index(void);
+
+/* The arg the running task was started with. */
+void *yl_task_arg(void);
 
 /* The running task. */
 yl_task *yl_self(void);
@@ -121,6 +147,7 @@ enum yl_mutex_order {
 };
 
 typedef struct yl_mutex {
+    yl_spinlock lock;
     yl_task *owner;
     yl_task *head, *tail; /* waiters, linked through the task */
     enum yl_mutex_order order;
@@ -142,6 +169,7 @@ void yl_mutex_unlock(yl_mutex *m);
 /* --- wait group (Promise.all, Go's sync.WaitGroup) --------------------- */
 
 typedef struct yl_wg {
+    yl_spinlock lock;
     int64_t count;
     yl_task *waiters; /* tasks blocked in yl_wg_wait, linked through the task */
 } yl_wg;
@@ -165,6 +193,8 @@ typedef struct yl_stats {
     uint64_t switches;      /* switches into a task (units run) */
     uint64_t tasks_created;
     uint64_t tasks_live;    /* created and not yet freed */
+    uint64_t steals;        /* tasks taken from another worker's deque */
+    uint64_t migrations;    /* units run on another worker than the task's previous one */
 } yl_stats;
 
 /* A snapshot of the runtime's counters. */
