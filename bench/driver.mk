@@ -1,0 +1,32 @@
+# bench/driver.mk - the experiment driver yl-bench, `make bench` and
+# `make report`.
+YL_BENCH := $(O)/bin/yl-bench
+YL_BENCH_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard bench/driver/*.c))
+ALL_PROGS += $(YL_BENCH)
+
+$(YL_BENCH): $(YL_BENCH_OBJS) $(LIBBENCH)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+# make bench: one run of the profile into results/<UTC stamp>-host/, then
+# the report. results/latest always points at the newest run.
+RESULTS ?= results/latest
+.PHONY: bench report
+bench:
+	$(Q)mk/deps.sh build test bench
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)set -e; stamp=$$(date -u +%Y%m%dT%H%M%SZ)-host; dir=results/$$stamp; \
+	  mkdir -p $$dir; rc=0; \
+	  $(YL_BENCH) --profile $(PROFILE) --out $$dir --where host || rc=$$?; \
+	  if [ -s $$dir/data.csv ]; then ln -sfn $$stamp results/latest; fi; \
+	  if [ $$rc -ne 0 ]; then echo "bench: yl-bench failed (exit $$rc), see above" >&2; exit $$rc; fi; \
+	  plots/report.sh $$dir; \
+	  echo "bench: report in $$dir/REPORT.md (also results/latest/REPORT.md)"
+
+report:
+	$(Q)mk/deps.sh bench
+	$(Q)plots/report.sh $(RESULTS)
+
+HELP_LINES += "  bench          run the PROFILE benchmark into results/<stamp>-host/, then the report"
+HELP_LINES += "  report         rebuild plots and REPORT.md from RESULTS=dir (default results/latest)"
