@@ -91,7 +91,10 @@ help:
 	@echo "  CI=1           add -Werror (set by CI)"
 	@echo "  V=1            show the full compiler command lines"
 	@echo "  STATIC=1       link statically into build/static/ (for the QEMU guest)"
-	@echo "  PROFILE=quick|full   size of the benchmark sweep"
+	@echo "  PROFILE=quick|full|smoke   size of the benchmark sweep (bench/profiles/)"
+	@echo "  RESULTS=dir    results folder for make report (default results/latest)"
+	@echo "  CPUS=1|2|4     vCPUs of the guest for make vm-bench"
+	@echo "  LAB=NN         the lab for make handout / grade"
 
 .SECONDARY:
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh GROUP... - make sure the Debian packages of each group are there.
 # As root, installs the missing ones with apt-get; otherwise prints the one
-# exact command to run and exits 1. Groups: build test bench vm aarch64.
+# exact command to run and exits 1. Groups: build test bench vm aarch64 clang labs.
 set -euo pipefail
 
 pkgs_build="gcc make pkg-config"
@@ -10,12 +10,13 @@ pkgs_bench="gnuplot-nox"
 pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
+pkgs_labs="unifdef patch"
 
 want=()
 for g in "$@"; do
     var="pkgs_$g"
     if [ -z "${!var+x}" ]; then
-        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang)" >&2
+        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang labs)" >&2
         exit 2
     fi
     for p in ${!var}; do want+=("$p"); done

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# check.sh [NN...] - the labs' honesty checks (make check-labs). For every
+# active lab (labs/NN-*/ACTIVE exists), or the labs named:
+#
+#   full tree              builds, and `make grade` gives full marks
+#   handout                builds, and scores less than full marks
+#   each chaffs/*.patch    applied to a copy of the full tree: builds, scores less
+#
+# Copies live in build/labs/check/ (never the working tree), built with
+# only what grading needs, and are removed once their check passed (kept
+# when it failed, to look into). Logs: build/labs/check/<lab>-<tree>.log.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+top=$PWD
+work=build/labs/check
+mkdir -p "$work"
+
+# Sub-makes start clean: no -j, LAB or HIDDEN from an outer make leaks in.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+submake() { make --no-print-directory -j2 "$@"; }
+
+if [ $# -gt 0 ]; then
+    labs=("$@")
+else
+    labs=()
+    for f in labs/[0-9][0-9]-*/ACTIVE; do
+        [ -e "$f" ] && labs+=("$(basename "$(dirname "$f")" | cut -c1-2)")
+    done
+fi
+[ ${#labs[@]} -gt 0 ] || { echo "check-labs: no active lab (labs/NN-*/ACTIVE)"; exit 0; }
+
+# A copy of the full tree's sources in $1 (same file list as a handout).
+copy_tree() {
+    rm -rf "$1" && mkdir -p "$1"
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git ls-files -z --cached --others --exclude-standard
+    else
+        find . -type f ! -path './build/*' ! -path './results/*' ! -path './.git/*' -print0
+    fi | tar --null --ignore-failed-read -cf - -T - 2>/dev/null | tar -xf - -C "$1"
+}
+
+rows=()
+failed=0
+# grade_tree LAB DIR NAME WANT: WANT is "full" or "less".
+grade_tree() {
+    local lab=$1 dir=$2 name=$3 want=$4 score verdict
+    local rel="$work/$lab-${name/:/-}.log"
+    local log="$top/$rel"
+    if ! (cd "$dir" && submake grade-build LAB="$lab") >"$log" 2>&1; then
+        score="-"
+        verdict="FAIL (does not build, see $rel)"
+        failed=$((failed + 1))
+    else
+        (cd "$dir" && submake grade LAB="$lab") >>"$log" 2>&1
+        local rc=$?
+        score=$(grep -o '^score: [0-9]*/[0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+        local got=${score%/*} max=${score#*/}
+        if [ -z "$score" ]; then
+            score="-"
+            verdict="FAIL (no score, see $rel)"
+            failed=$((failed + 1))
+        elif [ "$want" = full ] && [ "$got" = "$max" ] && [ $rc -eq 0 ]; then
+            verdict="ok"
+        elif [ "$want" = less ] && [ "$got" -lt "$max" ] && [ $rc -ne 0 ]; then
+            verdict="ok"
+        else
+            verdict="FAIL (expected $( [ "$want" = full ] && echo "full marks" || echo "less than full"), see $rel)"
+            failed=$((failed + 1))
+        fi
+    fi
+    rows+=("$(printf '%-4s %-30s %-6s %-9s %s' "$lab" "$name" "$want" "$score" "$verdict")")
+    printf '  %s\n' "${rows[-1]}"
+    [ "$verdict" = ok ]
+}
+
+for tool in unifdef patch; do
+    command -v $tool >/dev/null ||
+        { echo "check-labs: $tool is missing; run: sudo apt-get install -y $tool" >&2; exit 2; }
+done
+
+start=$SECONDS
+echo "check-labs: labs ${labs[*]} (logs in $work/)"
+for lab in "${labs[@]}"; do
+    labdir=$(ls -d labs/"$lab"-*/ 2>/dev/null | head -1)
+    if [ -z "$labdir" ]; then
+        rows+=("$(printf '%-4s %-30s %-6s %-9s %s' "$lab" "-" "-" "-" "FAIL (no labs/$lab-*/)")")
+        failed=$((failed + 1))
+        continue
+    fi
+    rm -rf "$work/$lab-"*.log "$work/handout-$lab" "$work/chaff-$lab-"*
+    grade_tree "$lab" "$top" full full
+
+    hout=$work/handout-$lab
+    if labs/tools/handout.sh "$lab" "$hout" >"$work/$lab-make-handout.log" 2>&1; then
+        # A scratch tree that passed its check is not needed any more.
+        grade_tree "$lab" "$hout/lab$lab" handout less && rm -rf "$hout"
+    else
+        rows+=("$(printf '%-4s %-30s %-6s %-9s %s' "$lab" handout less - "FAIL (make handout failed, see $work/$lab-handout.log)")")
+        failed=$((failed + 1))
+    fi
+
+    if ! ls "$labdir"chaffs/*.patch >/dev/null 2>&1; then
+        rows+=("$(printf '%-4s %-30s %-6s %-9s %s' "$lab" "chaffs" less - "FAIL (an active lab needs at least one chaff)")")
+        failed=$((failed + 1))
+    fi
+    for p in "$labdir"chaffs/*.patch; do
+        [ -e "$p" ] || continue
+        name=chaff:$(basename "$p" .patch)
+        copy=$work/chaff-$lab-$(basename "$p" .patch)
+        copy_tree "$copy"
+        if ! patch -d "$copy" -p1 -s --no-backup-if-mismatch <"$p" >"$work/$lab-${name/:/-}.log" 2>&1; then
+            rows+=("$(printf '%-4s %-30s %-6s %-9s %s' "$lab" "$name" less - "FAIL (does not apply, see $work/$lab-${name/:/-}.log)")")
+            failed=$((failed + 1))
+            continue
+        fi
+        grade_tree "$lab" "$copy" "$name" less && rm -rf "$copy"
+    done
+done
+
+echo
+echo "check-labs summary ($((SECONDS - start)) s):"
+printf '  %-4s %-30s %-6s %-9s %s\n' lab tree want score verdict
+printf '  %s\n' "${rows[@]}"
+if [ $failed -ne 0 ]; then
+    echo "check-labs: $failed check(s) failed"
+    exit 1
+fi
+echo "check-labs: all ${#rows[@]} checks passed"
