@@ -46,7 +46,7 @@ struct op {
 #define MAX_LINES 128
 
 struct fn {
-    char name[8];
+    char name[16]; /* "f" and an int, or "main" */
     bool spawned; /* a task body (yl_go); otherwise a plain function, called */
     struct op ops[MAX_OPS];
     int nops;
@@ -194,7 +194,7 @@ struct unit_rec {
 };
 
 struct report {
-    char task_name[MAX_FNS][8];
+    char task_name[MAX_FNS][16];
     int ntasks;
     char lines[MAX_LINES][24];
     int nlines;

@@ -10,6 +10,7 @@
 
 bool yl_deque_push(struct yl_deque *d, struct yl_task *t)
 {
+#ifndef YL_HANDOUT_LAB05
     int64_t b = atomic_load_explicit(&d->bottom, YL_RELAXED);
     int64_t tp = atomic_load_explicit(&d->top, YL_ACQUIRE);
     if (b - tp >= YL_DEQUE_SIZE)
@@ -19,10 +20,19 @@ bool yl_deque_push(struct yl_deque *d, struct yl_task *t)
     yl_fence_release();
     atomic_store_explicit(&d->bottom, b + 1, YL_RELAXED);
     return true;
+#else
+    /* LAB 05: put t in slot bottom of the ring unless it is full (bottom -
+     * top == YL_DEQUE_SIZE: return false), then publish the new bottom so a
+     * thief that sees it also sees the task. This stub keeps nothing: every
+     * task spills to the global queue. */
+    (void)d, (void)t;
+    return false;
+#endif
 }
 
 struct yl_task *yl_deque_take(struct yl_deque *d)
 {
+#ifndef YL_HANDOUT_LAB05
     int64_t b = atomic_load_explicit(&d->bottom, YL_RELAXED) - 1;
     atomic_store_explicit(&d->bottom, b, YL_RELAXED);
     /* Publish the claim on slot b before reading top: pairs with the
@@ -44,10 +54,18 @@ struct yl_task *yl_deque_take(struct yl_deque *d)
         atomic_store_explicit(&d->bottom, b + 1, YL_RELAXED);
     }
     return x;
+#else
+    /* LAB 05: claim slot bottom-1 by lowering bottom, then read top. More
+     * than one left: it is yours. Exactly one: race the thieves for it with
+     * a CAS on top. None: put bottom back. This stub finds nothing. */
+    (void)d;
+    return NULL;
+#endif
 }
 
 struct yl_task *yl_deque_steal(struct yl_deque *d)
 {
+#ifndef YL_HANDOUT_LAB05
     int64_t t = atomic_load_explicit(&d->top, YL_ACQUIRE);
     yl_fence_seq_cst();
     int64_t b = atomic_load_explicit(&d->bottom, YL_ACQUIRE);
@@ -58,6 +76,13 @@ struct yl_task *yl_deque_steal(struct yl_deque *d)
                                                  YL_RELAXED))
         return YL_DEQUE_ABORT;
     return x;
+#else
+    /* LAB 05: read top, then bottom; if top < bottom, read the task at top
+     * and claim it with a CAS of top to top+1 (a failed CAS: return
+     * YL_DEQUE_ABORT). This stub never steals. */
+    (void)d;
+    return NULL;
+#endif
 }
 
 int64_t yl_deque_size(struct yl_deque *d)
