@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
+#include "outfile.h"
+
 struct trace_log {
     size_t cap;
     size_t map_len;
@@ -94,12 +97,9 @@ int trace_log_write(struct trace_log *l, const char *path, const char *model)
     size_t dropped = atomic_load(&l->dropped);
     qsort(l->recs, n, sizeof l->recs[0], by_start);
 
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    FILE *f = fopen(tmp, "w");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     if (!f)
         return -1;
     fputs("model,unit_id,task,label,worker,cpu,start_ns,end_ns\n", f);
@@ -111,19 +111,11 @@ int trace_log_write(struct trace_log *l, const char *path, const char *model)
                 r->worker, r->cpu, (unsigned long long)r->start_ns,
                 (unsigned long long)r->end_ns);
     }
-    int err = ferror(f) ? EIO : 0;
-    if (fclose(f) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err) {
-        unlink(tmp);
-        errno = err;
-        return -1;
-    }
-    if (dropped)
+    int rc = fclose(f) == 0 ? write_file_atomic(path, buf, len) : -1;
+    free(buf);
+    if (rc == 0 && dropped)
         fprintf(stderr, "trace: log full, %zu units not recorded\n", dropped);
-    return 0;
+    return rc;
 }
 
 void trace_log_free(struct trace_log *l)
@@ -132,19 +124,12 @@ void trace_log_free(struct trace_log *l)
         munmap(l, l->map_len);
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void trace_unit_begin(struct trace_unit *u)
 {
     if (!u->log)
         return;
     u->cpu = sched_getcpu();
-    u->start_ns = mono_ns();
+    u->start_ns = now_ns();
 }
 
 void trace_unit_end(struct trace_unit *u)
@@ -152,6 +137,6 @@ void trace_unit_end(struct trace_unit *u)
     if (!u->log)
         return;
     struct trace_rec r;
-    trace_rec_set(&r, u->task, u->seq++, u->worker, u->cpu, u->start_ns, mono_ns());
+    trace_rec_set(&r, u->task, u->seq++, u->worker, u->cpu, u->start_ns, now_ns());
     trace_log_add(u->log, &r);
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "outfile.h"
+
 #define DRV_MAX_ARGS 64
 
 /* One line of a profile. */
@@ -119,8 +121,5 @@ int env_write(const char *dir, const struct env_info *info);
 /* Writes the usable CPUs (our affinity mask) as "0,1" into buf; returns
  * how many there are. */
 unsigned env_cpu_list(char *buf, size_t bufsz, char sep);
-
-/* Writes data to path through path.tmp and rename(2). 0 or -1. */
-int write_file_atomic(const char *path, const char *data, size_t len);
 
 #endif
