@@ -9,9 +9,10 @@
 #
 # The report is a list of sections (SECTIONS below). Each is one function,
 # section_NAME, that writes Markdown on stdout and writes nothing when its
-# rows are absent. A new experiment adds one function and one word to
-# SECTIONS (and its experiment name to OWN, so that "Other results" stops
-# listing its raw rows). A section may read other results folders too (a
+# rows are absent; the longer ones live in plots/sections/NAME.sh. A new
+# experiment adds one function and one word to SECTIONS (and its
+# experiment name to OWN, so that "Other results" stops listing its raw
+# rows). A section may read other results folders too (a
 # host vs guest comparison would read the newest results/*-vmN/data.csv
 # next to DIR's), as long as it stays silent when they are absent.
 set -euo pipefail
@@ -20,8 +21,8 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch timeline others failures regen)
-OWN=" spawn pingpong "   # experiments a section of their own presents
+SECTIONS=(header machine summary memory switch timeline counter imbalance lag others failures regen)
+OWN=" spawn pingpong counter imbalance lag "   # experiments a section of their own presents
 
 usage() {
     cat <<EOF
@@ -126,6 +127,36 @@ figure() {
     printf '![%s](%s.png)\n\n' "$2" "$1"
     printf '*Figure %d (`%s.png`): %s* Redraw it alone with\n`%s`\n(the data it draws is `%s/plotdata/%s.dat`).\n\n' \
         "$nfig" "$1" "$2" "$PLOT_CMD" "$rdir" "$1"
+}
+
+# timeline_data TRACE DAT: writes what timeline.gp draws from a trace CSV
+# into DAT (block 0: "row start_ms end_ms worker label" per unit; block 1:
+# "row first_ms last_ms" per task) and prints
+# "tasks|workers|worker count|cpu count|min half-width".
+timeline_data() {
+    awk -F, -v dat="$2" '
+        NR == 1 { next }
+        {
+            if (!($3 in row)) { row[$3] = n++; names = names " " $3 }
+            if (t0 == "" || $7 < t0) t0 = $7
+            u[++k] = $3 SUBSEP $7 SUBSEP $8 SUBSEP $5 SUBSEP $4
+            if (!($5 in wseen)) { wseen[$5] = 1; workers = workers " " $5; nw++ }
+            if (!($6 in cseen)) { cseen[$6] = 1; nc++ }
+            if (!($3 in first) || $7 < first[$3]) first[$3] = $7
+            if (!($3 in last) || $8 > last[$3]) last[$3] = $8
+            if ($8 > tmax) tmax = $8
+        }
+        END {
+            for (i = 1; i <= k; i++) {
+                split(u[i], f, SUBSEP)
+                printf "%d %.4f %.4f %s %s\n", row[f[1]], (f[2] - t0) / 1e6, (f[3] - t0) / 1e6, f[4], f[5] > dat
+            }
+            printf "\n\n" > dat
+            for (t in row) printf "%d %.4f %.4f\n", row[t], (first[t] - t0) / 1e6, (last[t] - t0) / 1e6 > dat
+            span = (tmax - t0) / 1e6
+            # tasks|workers|worker count|cpu count|min half-width
+            printf "%s|%s|%d|%d|%.4f\n", substr(names, 2), substr(workers, 2), nw, nc, span * 0.006 + 0.0001
+        }' "$1"
 }
 
 # ---------------------------------------------------------------- sections
@@ -378,29 +409,7 @@ than they are: the table under each figure gives the real durations.
 EOF
     for m in "${models[@]}"; do
         local info
-        info=$(awk -F, -v dat="$pd/timeline-$m.dat" '
-            NR == 1 { next }
-            {
-                if (!($3 in row)) { row[$3] = n++; names = names " " $3 }
-                if (t0 == "" || $7 < t0) t0 = $7
-                u[++k] = $3 SUBSEP $7 SUBSEP $8 SUBSEP $5 SUBSEP $4
-                if (!($5 in wseen)) { wseen[$5] = 1; workers = workers " " $5; nw++ }
-                if (!($6 in cseen)) { cseen[$6] = 1; nc++ }
-                if (!($3 in first) || $7 < first[$3]) first[$3] = $7
-                if (!($3 in last) || $8 > last[$3]) last[$3] = $8
-                if ($8 > tmax) tmax = $8
-            }
-            END {
-                for (i = 1; i <= k; i++) {
-                    split(u[i], f, SUBSEP)
-                    printf "%d %.4f %.4f %s %s\n", row[f[1]], (f[2] - t0) / 1e6, (f[3] - t0) / 1e6, f[4], f[5] > dat
-                }
-                printf "\n\n" > dat
-                for (t in row) printf "%d %.4f %.4f\n", row[t], (first[t] - t0) / 1e6, (last[t] - t0) / 1e6 > dat
-                span = (tmax - t0) / 1e6
-                # tasks|workers|worker count|cpu count|min half-width
-                printf "%s|%s|%d|%d|%.4f\n", substr(names, 2), substr(workers, 2), nw, nc, span * 0.006 + 0.0001
-            }' "$dir/trace-$m.csv")
+        info=$(timeline_data "$dir/trace-$m.csv" "$pd/timeline-$m.dat")
         local tasks workers nw nc minw wname
         IFS='|' read -r tasks workers nw nc minw <<<"$info"
         case $m in tasks) wname=worker ;; threads) wname=thread ;; *) wname=process ;; esac
@@ -498,6 +507,12 @@ section_regen() {
   new \`results/<UTC time>-host/\` folder and \`results/latest\` points at it).
 EOF
 }
+
+# The sections kept in files of their own: counter, imbalance, lag.
+for f in "$here"/sections/*.sh; do
+    # shellcheck source=/dev/null
+    . "$f"
+done
 
 # ---------------------------------------------------------------- main
 

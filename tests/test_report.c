@@ -4,7 +4,8 @@
  * The driver runs fixture profiles (tests/fixtures/driver/) whose stand-in
  * program prints 10 x its call count, so the median over known runs is
  * known in advance; the report runs on a fixture results folder
- * (tests/fixtures/report/: data.csv, env.txt, traces of foo).
+ * (tests/fixtures/report/: data.csv, env.txt, traces of foo, and of the
+ * imbalance and lag runs the profiles trace).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -133,7 +134,10 @@ Test(report, draws_every_figure_and_names_each_in_the_report)
     cr_assert_eq(st, 0, "report.sh exited %d:\n%s", st, err);
 
     const char *figs[] = {"memory.png", "switch.png", "timeline-tasks.png",
-                          "timeline-threads.png", "timeline-procs.png"};
+                          "timeline-threads.png", "timeline-procs.png",
+                          "counter-lost.png", "counter-wait.png", "imbalance.png",
+                          "imbalance-workers.png", "lag.png", "timeline-lag-single.png",
+                          "timeline-lag-stealing.png"};
     char *md = slurp(dir, "REPORT.md");
     cr_assert_not_null(md, "no REPORT.md");
     for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
@@ -162,9 +166,17 @@ Test(report, draws_every_figure_and_names_each_in_the_report)
     cr_expect_not_null(strstr(md, "| threads | default | 8.3 KiB"), "memory table row missing");
     cr_expect_not_null(strstr(md, "make report RESULTS="));
     cr_expect_not_null(strstr(md, "plots/timeline.gp"));
-    /* counter has no section yet: its rows land under Other results. */
+    /* counter, imbalance and lag have sections of their own. */
+    cr_expect_not_null(strstr(md, "| threads | none | 1000 | - | - | 731 | 269 (265 – 305) |"),
+                       "counter table row missing");
+    cr_expect_not_null(strstr(md, "| tasks | sharded | 0+1 | 184.0 ms"), "imbalance table row missing");
+    cr_expect_not_null(strstr(md, "| 64 of 64 |"), "jobs done missing");
+    cr_expect_not_null(strstr(md, "| tasks | single | 0 | 1 | 24.1 ms | 49.0 ms | 49.1 ms |"),
+                       "lag table row missing");
+    /* An experiment with no section lands under Other results. */
     cr_expect_not_null(strstr(md, "## Other results"));
-    cr_expect_not_null(strstr(md, "| counter | threads | none | - | 1000 | lost | 269 |"));
+    cr_expect_not_null(strstr(md, "| fake | threads | futex | 0 | 1000 | ns_per_switch | 40 |"));
+    cr_expect_null(strstr(md, "| counter | threads |"), "counter rows listed as other results");
     cr_expect(!exists(dir, "REPORT.md.tmp"), "temporary file left behind");
     free(md);
     free(out);
@@ -179,7 +191,7 @@ Test(report, leaves_out_sections_whose_rows_are_absent)
     char *dir = scratch();
     write_file(dir, "data.csv",
                "experiment,model,variant,cpus,n,metric,value,unit\n"
-               "counter,procs,flock,-,500,final,500,count\n");
+               "fake,procs,flock,-,500,final,500,count\n");
     char *out, *err;
     int st = run_report(dir, &out, &err);
     cr_assert_eq(st, 0, "report.sh exited %d:\n%s", st, err);
@@ -189,7 +201,10 @@ Test(report, leaves_out_sections_whose_rows_are_absent)
     cr_expect_null(strstr(md, "## The cost of a switch"));
     cr_expect_null(strstr(md, "## How foo"));
     cr_expect_null(strstr(md, ".png)"), "no figure expected:\n%s", md);
-    cr_expect_not_null(strstr(md, "| counter | procs | flock | - | 500 | final | 500 | 500 – 500 | count |"));
+    cr_expect_null(strstr(md, "## The lost update"));
+    cr_expect_null(strstr(md, "## The unlucky worker"));
+    cr_expect_null(strstr(md, "## A CPU hog"));
+    cr_expect_not_null(strstr(md, "| fake | procs | flock | - | 500 | final | 500 | 500 – 500 | count |"));
     cr_expect(!exists(dir, "memory.png") && !exists(dir, "switch.png"));
     free(md);
     free(out);

@@ -1,0 +1,163 @@
+/* imbalance (threads) - the unlucky worker with kernel threads. J jobs of
+ * CPU work, K of them heavy, on W threads.
+ *
+ *   static  the jobs are dealt out before anyone starts: thread k runs jobs
+ *           k, k+W, k+2W... Every heavy job (0, W, 2W...) falls to thread
+ *           0, which works on long after the others are done.
+ *   queue   the threads pull job after job from one shared queue (an atomic
+ *           index): whoever is free takes the next, so the heavy jobs
+ *           spread out, as a work-stealing runtime spreads its tasks.
+ * The kernel may preempt a job, but that moves no job to another thread:
+ * the split, not the scheduler, decides who does what.
+ * Compare with runtime/imbalance.c and procs/imbalance.c.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "measure.h"
+#include "trace.h"
+#include "work.h"
+
+static const char usage[] =
+    "usage: imbalance [--variant static|queue] [--workers W] [--jobs J] [--job-us U]\n"
+    "                 [--skew S] [--heavy K] [--cpus LIST] [--trace FILE] [--csv]\n"
+    "J jobs of CPU work on W threads; K jobs are heavy.\n"
+    "  --variant V   static (thread k runs jobs k, k+W...) or queue (a shared queue)\n"
+    "                (default: both, in that order)\n"
+    "  --workers W   threads (default 2)\n"
+    "  --jobs J      jobs (default 64)\n"
+    "  --job-us U    CPU time of a light job, in microseconds (default 1000)\n"
+    "  --skew S      a heavy job costs S times a light one (default 20)\n"
+    "  --heavy K     heavy jobs: 0, W, 2W... (default 4, fewer if J/W is small)\n"
+    "  --cpus LIST   pin thread k to the (k mod n)-th CPU of LIST (default: not pinned)\n"
+    "  --trace FILE  write every job as trace CSV (needs --variant)\n"
+    "  --csv         CSV rows on stdout, summary on stderr\n"
+    "  --timeout S   give up after S seconds (default 120)\n"
+    "Rows (n = J): makespan_ms, ideal_ms, work_ms, workers, jobs_done;\n"
+    "busy_ms and jobs per thread, under the variant VARIANT-wK.\n";
+
+enum variant { STATIC, QUEUE };
+static const char *const variants[] = {"static", "queue", NULL};
+
+struct worker {
+    pthread_t tid;
+    int index;
+    enum variant v;
+    struct jobs *jobs;
+    struct usync *go;
+    const struct cpu_list *cpus;
+};
+
+static _Atomic int pin_failed;
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct jobs *j = w->jobs;
+    uint64_t n = j->set.jobs, stride = j->set.workers;
+    if (w->cpus->n && cpu_pin_self(w->cpus->cpu[w->index % w->cpus->n]) < 0)
+        atomic_store(&pin_failed, errno);
+    usync_arrive(w->go, (uint32_t)stride);
+    usync_wait_gate(w->go);
+    if (w->v == STATIC) {
+        for (uint64_t i = (uint64_t)w->index; i < n; i += stride)
+            jobs_run(j, i, w->index);
+    } else {
+        for (uint64_t i; (i = jobs_take(j)) != UINT64_MAX;)
+            jobs_run(j, i, w->index);
+    }
+    return NULL;
+}
+
+static uint64_t run(enum variant v, const struct jobset *s, const struct cpu_list *cpus,
+                    const char *trace)
+{
+    struct jobs *j = jobs_new(s);
+    if (!j)
+        cli_fail("mmap of the job record: %s", strerror(errno));
+    if (trace && !(j->trace = trace_log_new(s->jobs)))
+        cli_fail("cannot allocate the trace log: %s", strerror(errno));
+    struct usync go;
+    usync_reset(&go);
+    struct worker ws[JOBS_MAX_WORKERS];
+    uint64_t made = 0;
+    for (; made < s->workers; made++) {
+        ws[made] = (struct worker){.index = (int)made, .v = v, .jobs = j, .go = &go, .cpus = cpus};
+        int err = pthread_create(&ws[made].tid, NULL, worker_main, &ws[made]);
+        if (err) {
+            char why[256];
+            limit_explain(err, why, sizeof why);
+            /* The ones made wait at the gate: let them through an empty
+             * queue (static ones run their share), then give up. */
+            atomic_store(&j->next, s->jobs);
+            usync_open_gate(&go);
+            for (uint64_t i = 0; i < made; i++)
+                pthread_join(ws[i].tid, NULL);
+            cli_fail("pthread_create: %s (%s)", strerror(err), why);
+        }
+    }
+    usync_wait_arrived(&go, (uint32_t)s->workers);
+    jobs_start_clock(j);
+    usync_open_gate(&go);
+    for (uint64_t i = 0; i < made; i++)
+        pthread_join(ws[i].tid, NULL);
+    if (atomic_load(&pin_failed))
+        cli_fail("--cpus: sched_setaffinity: %s", strerror(atomic_load(&pin_failed)));
+
+    struct csv_key k = {.experiment = "imbalance", .model = "threads", .variant = variants[v]};
+    cpus_format(cpus, k.cpus, sizeof k.cpus);
+    uint64_t bad = jobs_report(j, &k);
+    if (j->trace) {
+        if (trace_log_write(j->trace, trace, "threads") != 0)
+            cli_fail("cannot write trace %s: %s", trace, strerror(errno));
+        trace_log_free(j->trace);
+    }
+    jobs_free(j);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argc, argv, usage);
+    struct jobset s = {.jobs = 64, .workers = 2, .skew = 20};
+    uint64_t job_us = 1000;
+    int only = -1;
+    bool csv = false;
+    const char *cpu_list = NULL, *trace = NULL;
+    const struct cli_opt opts[] = {
+        {"--variant", CLI_CHOICE, &only, 0, 0, variants},
+        {"--workers", CLI_U64, &s.workers, 1, JOBS_MAX_WORKERS, NULL},
+        {"--jobs", CLI_U64, &s.jobs, 1, 1000000, NULL},
+        {"--job-us", CLI_U64, &job_us, 1, 1000000, NULL},
+        {"--skew", CLI_U64, &s.skew, 1, 1000, NULL},
+        {"--heavy", CLI_U64, &s.heavy, 1, 1000000, NULL},
+        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
+        {"--trace", CLI_STR, &trace, 0, 0, NULL},
+        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
+        {NULL, 0, NULL, 0, 0, NULL},
+    };
+    cli_parse(argc, argv, opts, 120);
+    bool heavy_given = s.heavy != 0;
+    if (!heavy_given)
+        s.heavy = jobs_default_heavy(s.jobs, s.workers);
+    s.base_ns = job_us * 1000;
+    jobs_check(&s, heavy_given);
+    struct cpu_list cpus = {.n = 0};
+    if (cpu_list)
+        cpus_flag("--cpus", cpu_list, &cpus);
+    if (trace && only < 0)
+        cli_usage_error("--trace: give one --variant, so the trace is of one run");
+    csv_enable(csv);
+
+    uint64_t bad = 0;
+    for (int v = STATIC; v <= QUEUE; v++)
+        if (only < 0 || only == v)
+            bad += run((enum variant)v, &s, &cpus, trace);
+    if (bad)
+        cli_fail("%llu job(s) did not run exactly once", (unsigned long long)bad);
+    return 0;
+}
