@@ -21,7 +21,7 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch timeline counter imbalance lag others failures regen)
+SECTIONS=(header machine summary memory switch timeline counter imbalance lag vm others failures regen)
 OWN=" spawn pingpong counter imbalance lag "   # experiments a section of their own presents
 
 usage() {

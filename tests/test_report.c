@@ -212,6 +212,47 @@ Test(report, leaves_out_sections_whose_rows_are_absent)
     rm_tree(dir);
 }
 
+Test(report, puts_host_and_guest_side_by_side)
+{
+    /* Two runs next to each other, as make bench and make vm-bench leave
+     * them in results/: the guest's report compares itself with the host's. */
+    char *top = scratch();
+    char host[4200], guest[4200];
+    snprintf(host, sizeof host, "%s/20260101T000000Z-host", top);
+    snprintf(guest, sizeof guest, "%s/20260101T010000Z-vm1", top);
+    cr_assert_eq(mkdir(host, 0755), 0);
+    cr_assert_eq(mkdir(guest, 0755), 0);
+    copy_dir(FIXTURES "/report", host);
+    copy_dir(FIXTURES "/report", guest);
+    char *env = slurp(guest, "env.txt");
+    cr_assert_not_null(env);
+    char *w = strstr(env, "where: host");
+    cr_assert_not_null(w, "the fixture's env.txt names where it ran");
+    memcpy(w, "where: vm1 ", 11); /* same length: "host" + one blank */
+    write_file(guest, "env.txt", env);
+    free(env);
+
+    char *out, *err;
+    cr_assert_eq(run_report(guest, &out, &err), 0, "report.sh failed: %s", err);
+    char *md = slurp(guest, "REPORT.md");
+    cr_assert_not_null(md);
+    cr_expect(strstr(md, "## Host and guest side by side") != NULL, "no host vs guest section");
+    cr_expect(strstr(md, "20260101T000000Z-host") != NULL, "the section names the host run");
+    cr_expect(strstr(md, "hostvm.png") != NULL);
+    expect_png(guest, "hostvm.png");
+    free(md);
+
+    /* A run with no counterpart has no such section. */
+    rm_tree(strdup(host));
+    cr_assert_eq(run_report(guest, NULL, NULL), 0);
+    md = slurp(guest, "REPORT.md");
+    cr_expect(strstr(md, "Host and guest") == NULL, "a section with nothing to compare");
+    free(md);
+    free(out);
+    free(err);
+    rm_tree(top);
+}
+
 Test(report, bad_usage_exits_2_naming_the_problem)
 {
     char *dir = scratch();
