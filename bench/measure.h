@@ -222,6 +222,13 @@ void usync_wait_gate(struct usync *s);
 /* Opens the gate and wakes everyone blocked on it. */
 void usync_open_gate(struct usync *s);
 
+/* One byte through a pipe, the lmbench way of handing a turn over: send
+ * writes it, recv blocks until it comes. Both retry on EINTR and exit
+ * with a message (cli_fail) on any other error; recv names `peer` when the
+ * other end has closed. */
+void token_send(int fd);
+void token_recv(int fd, const char *peer);
+
 /* futex(2) on a 32-bit word, the shared (not PRIVATE) kind so that it works
  * between processes on MAP_SHARED memory as well as between threads.
  * futex_wait returns 0 when woken, -1 with errno (EAGAIN: *w != val). */

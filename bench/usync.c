@@ -1,12 +1,16 @@
 /* usync.c - lining units up before a measurement: an arrival counter and a
- * release gate, both futex words (see measure.h). */
+ * release gate, both futex words, and the one-byte pipe token (see
+ * measure.h). */
 #include "measure.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "cli.h"
 
 int futex_wait(_Atomic uint32_t *w, uint32_t val)
 {
@@ -55,4 +59,24 @@ void usync_open_gate(struct usync *s)
 {
     atomic_store(&s->gate, 1);
     futex_wake(&s->gate, INT_MAX);
+}
+
+void token_send(int fd)
+{
+    char c = 't';
+    while (write(fd, &c, 1) != 1)
+        if (errno != EINTR)
+            cli_fail("write to pipe: %s", strerror(errno));
+}
+
+void token_recv(int fd, const char *peer)
+{
+    char c;
+    ssize_t r;
+    while ((r = read(fd, &c, 1)) != 1) {
+        if (r == 0)
+            cli_fail("read from pipe: the other %s has gone", peer);
+        if (errno != EINTR)
+            cli_fail("read from pipe: %s", strerror(errno));
+    }
 }

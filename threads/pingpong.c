@@ -50,26 +50,6 @@ static void die_io(const char *what)
     cli_fail("%s: %s", what, strerror(errno));
 }
 
-static void pipe_send(int fd)
-{
-    char c = 't';
-    while (write(fd, &c, 1) != 1)
-        if (errno != EINTR)
-            die_io("write to pipe");
-}
-
-static void pipe_recv(int fd)
-{
-    char c;
-    ssize_t r;
-    while ((r = read(fd, &c, 1)) != 1) {
-        if (r == 0)
-            cli_fail("read from pipe: the other thread has gone");
-        if (errno != EINTR)
-            die_io("read from pipe");
-    }
-}
-
 /* Gives the token to `to` and blocks until it comes back to `me`. */
 static void futex_pass(_Atomic uint32_t *turn, uint32_t me, uint32_t to)
 {
@@ -93,8 +73,8 @@ static void *player_b(void *arg)
             atomic_store(&g->turn, 0); /* the token goes back to A */
             futex_wake(&g->turn, 1);
         } else {
-            pipe_recv(g->ab[0]);
-            pipe_send(g->ba[1]);
+            token_recv(g->ab[0], "thread");
+            token_send(g->ba[1]);
         }
     }
     g->b_csw = csw_diff(csw_get(RUSAGE_THREAD), c0);
@@ -111,8 +91,8 @@ static uint64_t play_a(struct game *g, struct csw *a_csw)
         if (g->v == V_FUTEX) {
             futex_pass(&g->turn, 0, 1);
         } else {
-            pipe_send(g->ab[1]);
-            pipe_recv(g->ba[0]);
+            token_send(g->ab[1]);
+            token_recv(g->ba[0], "thread");
         }
     }
     uint64_t t1 = now_ns();
@@ -136,8 +116,8 @@ static uint64_t baseline(struct game *g)
             futex_wait(&w, 0);  /* the word is 1, not 0: returns EAGAIN at once */
             atomic_store(&w, 0);
         } else {
-            pipe_send(self[1]);
-            pipe_recv(self[0]);
+            token_send(self[1]);
+            token_recv(self[0], "thread");
         }
     }
     uint64_t t1 = now_ns();
