@@ -55,7 +55,8 @@ LAB_GRADER := $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,)
 # Criterion runs each test in its own process, two at a time; a test that
 # hangs is stopped after its own .timeout or this one. The graded orders
 # are those of the single executor: the runtime's environment overrides
-# are cleared for the run.
+# are cleared for the run, and sleeps go to the binary heap (lab 01's;
+# the runtime's default is the timing wheel).
 GRADE_ARGS ?= -j2 --timeout 120
 
 .PHONY: grade grade-build handout grade-submission check-labs
@@ -70,8 +71,9 @@ grade-build:
 
 grade: grade-build
 	@echo "grade: lab $(LAB)$(if $(filter 1,$(HIDDEN)), with hidden tests,), $(LAB_GRADER)"
-	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE \
-	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/labs/lsan.supp) \
+	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE -u YL_STACK_GUARD \
+	  YL_TIMERS=heap \
+	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) \
 	  $(LAB_GRADER) $(GRADE_ARGS)
 
 # Handouts need unifdef, chaffs need patch: mk/deps.sh's "labs" group.

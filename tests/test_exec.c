@@ -29,6 +29,13 @@ Test(exec, single_spawn_storm_runs_each_task_once, .timeout = 60)
     cr_expect_eq(conc_spawn_storm(YL_EXEC_SINGLE, 1, 10000), 0);
 }
 
+Test(exec, stackless_storm_on_every_executor, .timeout = 60)
+{
+    cr_expect_eq(conc_stackless_storm(YL_EXEC_SINGLE, 1, 10000), 0);
+    cr_expect_eq(conc_stackless_storm(YL_EXEC_SHARDED, 2, 10000), 0);
+    cr_expect_eq(conc_stackless_storm(YL_EXEC_STEALING, 2, 10000), 0);
+}
+
 Test(exec, mutex_excludes_across_workers, .timeout = 60)
 {
     cr_expect_eq(conc_mutex_excludes(YL_EXEC_STEALING, 2, 20, 50), 0);
@@ -71,6 +78,27 @@ Test(exec, foo_prints_the_eight_lines_on_every_executor)
     foo_under("single");
     foo_under("sharded");
     foo_under("stealing");
+}
+
+static void stackless_foo_under(const char *exec)
+{
+    setenv("YL_EXEC", exec, 1);
+    setenv("YL_WORKERS", "2", 1);
+    const char *argv[] = {bin_path(0, "tasks", "foo"), "--kind", "stackless", "--unit-ms", "50",
+                          NULL};
+    char *out, *err;
+    int st = run_prog(argv, &out, &err, 30);
+    cr_expect_eq(st, 0, "%s: exit %d: %s", exec, st, err);
+    cr_expect_str_eq(out, foo_lines, "stackless, YL_EXEC=%s printed:\n%s", exec, out);
+    free(out);
+    free(err);
+}
+
+Test(exec, stackless_foo_prints_the_eight_lines_on_every_executor)
+{
+    stackless_foo_under("single");
+    stackless_foo_under("sharded");
+    stackless_foo_under("stealing");
 }
 
 Test(exec, bad_executor_name_is_refused)

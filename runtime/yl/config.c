@@ -84,6 +84,28 @@ int yl_config_from_env(yl_config *cfg)
             return -1;
         }
     }
+    s = getenv("YL_TIMERS");
+    if (s && *s) {
+        if (strcmp(s, "wheel") == 0)
+            cfg->timers = YL_TIMERS_WHEEL;
+        else if (strcmp(s, "heap") == 0)
+            cfg->timers = YL_TIMERS_HEAP;
+        else {
+            yl__err("YL_TIMERS: '%s' is not one of wheel|heap", s);
+            return -1;
+        }
+    }
+    s = getenv("YL_STACK_GUARD");
+    if (s && *s) {
+        if (strcmp(s, "0") == 0)
+            cfg->stack_unguarded = true;
+        else if (strcmp(s, "1") == 0)
+            cfg->stack_unguarded = false;
+        else {
+            yl__err("YL_STACK_GUARD: '%s' is not 0 (no guard pages) or 1", s);
+            return -1;
+        }
+    }
     s = getenv("YL_CPUS");
     if (s && *s)
         cfg->cpus = s;

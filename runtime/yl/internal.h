@@ -1,4 +1,12 @@
-/* internal.h - libyl's private structures, shared by its .c files only. */
+/* internal.h - libyl's private structures, shared by its .c files only.
+ *
+ * Every task starts with the same 64-byte header (struct yl_task): what
+ * the run queues, the deques, the timers and every wait list need. A
+ * stackless task is that header followed by its frame; a stackful one
+ * (struct yl_fiber) adds a saved context, a stack and its name. Keeping
+ * the header this small is what lets a million sleeping tasks fit in
+ * ~80 MB: see stackless.h for the sums.
+ */
 #ifndef YL_INTERNAL_H
 #define YL_INTERNAL_H
 
@@ -16,43 +24,81 @@
 #define YL_MAX_WORKERS 64
 
 enum yl_state {
-    YL_NEW,      /* created lazily, never started */
-    YL_READY,    /* in a run queue */
-    YL_RUNNING,  /* on a worker right now */
-    YL_BLOCKED,  /* waiting: timer, fd, file, join, wait group, mutex */
-    YL_DONE,     /* entry returned */
+    YL_TASK_NEW,     /* created lazily, never started */
+    YL_TASK_READY,   /* in a run queue */
+    YL_TASK_RUNNING, /* on a worker right now */
+    YL_TASK_BLOCKED, /* waiting: timer, fd, file, join, wait group, mutex */
+    YL_TASK_DONE,    /* entry returned (poll said YL_READY) */
 };
 
+enum yl_kind {
+    YL_STACKFUL,  /* a struct yl_fiber: its own stack, switched to */
+    YL_STACKLESS, /* header + frame: polled on the worker's stack */
+    YL_TOMBSTONE, /* stands in the timer heap for a cancelled timer */
+};
+
+/* done_flags, under the task's lock */
+#define YL_F_FINISHED 0x1u /* the scheduler is done with it */
+#define YL_F_DETACHED 0x2u /* free on finish: no handle left */
+
+/* run_flags, touched only by the worker that runs the task or holds its
+ * timer (the two never overlap: a task in a timer is not running) */
+#define YL_R_AWAITING 0x1u  /* stackless: a leaf awaitable is pending */
+#define YL_R_CANCELLED 0x2u /* yl_cancel: sleeps return at once */
+#define YL_R_IN_TIMER 0x4u  /* armed in this worker's timers */
+
+/* A link of the timing wheel's circular slot lists. */
+struct yl_tlink {
+    struct yl_tlink *next, *prev;
+};
+
+struct yl_sl_def;
+
 struct yl_task {
-    yl_ctx ctx;               /* first: the hot field of every switch */
     yl_task *next;            /* run-queue / waiter-list link (intrusive) */
-    yl_task *all_prev, *all_next; /* the runtime's list of every task */
-    enum yl_state state;
-    int home;                 /* sharded: the worker it always runs on */
-    int last_worker;          /* where its previous unit ran (migrations) */
+    uint64_t deadline_ns;     /* the current or latest sleep's deadline */
+    union {                   /* one timer structure per runtime: */
+        struct {              /*   timer_heap.c */
+            uint64_t timer_seq; /* ties between equal deadlines: arm order */
+            size_t heap_idx;    /* position in the timer heap, or SIZE_MAX */
+        };
+        struct yl_tlink tlink; /*  timer_wheel.c: the slot's list */
+    };
+    const struct yl_sl_def *def; /* stackless: name, poll, frame size */
+    yl_task *joiner;          /* task blocked in yl_join on us (under lock) */
+    uint32_t id;              /* 1 for main, then in creation order */
+    uint32_t units;           /* units run so far: labels A, B, C... */
+    yl_spinlock lock;         /* guards done_flags and joiner */
+    uint8_t state;            /* enum yl_state */
+    uint8_t started;          /* set by yl_start, read by the handle's owner:
+                               * never read `state` from another thread */
+    uint8_t done_flags;       /* YL_F_* */
+    uint8_t run_flags;        /* YL_R_* */
+    int8_t home;              /* sharded: the worker it always runs on */
+    int8_t last_worker;       /* where its previous unit ran (migrations) */
+    uint8_t kind;             /* enum yl_kind */
+};
+
+/* A stackful task: the header, then what a switch needs. */
+struct yl_fiber {
+    struct yl_task t;         /* first: a fiber is a task */
+    yl_ctx ctx;               /* the saved stack pointer while switched out */
     yl_fn fn;
     void *arg;
-    uint64_t id;
-    uint32_t units;           /* units run so far: labels A, B, C... */
-    bool started;             /* set by yl_start, read by the handle's owner:
-                               * never read `state` from another thread */
-    yl_spinlock lock;         /* guards finished, detached, joiner */
-    bool finished;            /* the scheduler is done with it */
-    bool detached;            /* free on finish: no handle left */
-    yl_task *joiner;          /* task blocked in yl_join on us */
-    /* stack: [stack_lo, stack_lo + stack_size) usable, guard page below */
-    void *map_base;
-    size_t map_len;
+    struct yl_fiber *all_prev, *all_next; /* the runtime's fibers, for teardown */
+    /* stack: [stack_lo, stack_lo + stack_size) usable, maybe a guard below */
     void *stack_lo;
-    size_t stack_size;
-    /* timer */
-    uint64_t deadline_ns;
-    uint64_t timer_seq;       /* ties between equal deadlines: arm order */
-    size_t heap_idx;          /* position in the timer heap, or SIZE_MAX */
+    size_t stack_size;        /* the size asked for until the stack is allocated */
+    struct yl_stack_class *stack_class; /* the pool it came from, NULL: none */
     void *asan_fake_stack;    /* ASan's fake-stack handle while switched out */
     void *tsan_fiber;         /* TSan's view of this stack */
     char name[YL_NAME_MAX];
 };
+
+static inline struct yl_fiber *yl__fiber(yl_task *t)
+{
+    return (struct yl_fiber *)t;
+}
 
 /* A FIFO of tasks, linked through task->next. */
 struct yl_queue {
@@ -64,6 +110,33 @@ struct yl_timer_heap {
     yl_task **v;
     size_t len, cap;
     uint64_t seq;
+};
+
+/* The hierarchical timing wheel (timer_wheel.c), in 1 ms ticks: level 0
+ * holds the current and the next 256-tick block, one slot per tick; levels
+ * 1-3 hold 256 slots of 256^L ticks each, 49 days in all. */
+#define YL_WHEEL_TICK_NS 1000000u
+#define YL_WHEEL_BITS 8
+#define YL_WHEEL_SLOTS (1u << YL_WHEEL_BITS)
+#define YL_WHEEL_L0 (2 * YL_WHEEL_SLOTS)
+#define YL_WHEEL_LEVELS 4
+struct yl_wheel {
+    uint64_t cur;             /* the next tick to process */
+    size_t count;             /* timers held, the due list included */
+    struct yl_tlink due;      /* armed with a deadline already past */
+    struct yl_tlink l0[YL_WHEEL_L0];
+    uint64_t l0_bits[YL_WHEEL_L0 / 64]; /* non-empty level-0 slots */
+    uint64_t l0_unsorted[YL_WHEEL_L0 / 64]; /* ... whose list is out of deadline order */
+    struct yl_tlink slot[YL_WHEEL_LEVELS - 1][YL_WHEEL_SLOTS]; /* levels 1.. */
+    uint64_t bits[YL_WHEEL_LEVELS - 1][YL_WHEEL_SLOTS / 64];
+    uint32_t l1_count[YL_WHEEL_SLOTS]; /* timers put in each level-1 slot
+                                        * (cancelled ones too: an upper bound) */
+    struct yl_tlink pending;  /* the level-1 slot being spread into level 0 */
+    uint64_t pending_block;   /* the tick its spreading began at */
+    uint64_t spread_tick;     /* the next tick a share is due at */
+    size_t pending_total, pending_moved;
+    struct yl_tsort *scratch; /* for sorting a slot: 2 x scratch_cap entries */
+    size_t scratch_cap;
 };
 
 struct trace_log;
@@ -86,7 +159,8 @@ struct yl_worker {
     _Atomic bool inbox_nonempty;
     _Atomic bool parked;          /* asleep in epoll waiting for work */
     int wakefd;                   /* eventfd: other workers wake us here */
-    struct yl_timer_heap timers;
+    struct yl_timer_heap timers;  /* YL_TIMERS_HEAP */
+    struct yl_wheel *wheel;       /* YL_TIMERS_WHEEL */
     int epfd;                     /* sleeps here: next deadline, fd event, wake */
     uint64_t io_waiting;          /* tasks parked on an fd or the file pool */
     unsigned units_since_poll;    /* fairness: fd events are polled every so often */
@@ -101,24 +175,29 @@ struct yl_worker {
     void *tsan_sched_fiber;
 };
 
+struct yl_slab;
+struct yl_stack_pool;
+
 /* The runtime: one per yl_run. */
 struct yl_rt {
     enum yl_exec exec;
+    enum yl_timers timers;        /* never DEFAULT once running */
     int nworkers;
     struct yl_worker *w;          /* [nworkers] */
     _Atomic uint64_t live;        /* tasks started and not finished */
     _Atomic bool done;            /* every task finished, or a fatal error */
     _Atomic bool failed;
-    _Atomic uint64_t next_id;
-    _Atomic uint64_t created;
+    _Atomic uint32_t next_id;     /* ids handed out: also tasks created */
     _Atomic uint64_t allocated;   /* task structs not yet freed */
     _Atomic uint32_t rr;          /* sharded: round-robin placement */
     yl_spinlock all_lock;
-    yl_task *all;                 /* every allocated task, for teardown */
+    struct yl_fiber *all;         /* every allocated fiber, for teardown */
     yl_spinlock inject_lock;      /* stealing: the global queue */
     struct yl_queue inject;
     _Atomic bool inject_nonempty;
     size_t default_stack;
+    struct yl_slab *slab;         /* task memory (slab.c) */
+    struct yl_stack_pool *stacks; /* stack memory (stack.c) */
     struct trace_log *trace;      /* NULL unless tracing */
 };
 
@@ -143,6 +222,8 @@ extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventf
 /* queue.c */
 void yl__q_push(struct yl_queue *q, yl_task *t);
 yl_task *yl__q_pop(struct yl_queue *q);
+/* Appends the chain head..last (linked through ->next, n tasks). */
+void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n);
 
 /* timer_heap.c */
 bool yl__timer_add(struct yl_timer_heap *h, yl_task *t, uint64_t deadline_ns);
@@ -150,9 +231,43 @@ yl_task *yl__timer_peek(const struct yl_timer_heap *h);
 yl_task *yl__timer_pop(struct yl_timer_heap *h);
 void yl__timer_free(struct yl_timer_heap *h);
 
-/* stack.c */
-bool yl__stack_alloc(yl_task *t, size_t size);
-void yl__stack_free(yl_task *t);
+/* timer_wheel.c */
+void yl__wheel_init(struct yl_wheel *wh, uint64_t now_ns);
+void yl__wheel_destroy(struct yl_wheel *wh); /* frees what init and use took, not wh */
+void yl__wheel_add(struct yl_wheel *wh, yl_task *t, uint64_t deadline_ns, uint64_t now_ns);
+void yl__wheel_del(struct yl_wheel *wh, yl_task *t);
+/* Takes out the timers due by now_ns: the whole ticks that have ended,
+ * and with exact also those of the tick under way whose deadline has
+ * passed. Returns them linked through ->next in deadline order (NULL:
+ * none). */
+yl_task *yl__wheel_expire(struct yl_wheel *wh, uint64_t now_ns, bool exact);
+/* When to look again (ns): a due tick, a cascade, or the next tick while a
+ * big cascade is being spread; UINT64_MAX if empty. */
+uint64_t yl__wheel_next_ns(const struct yl_wheel *wh);
+
+/* timers.c: the worker's timers, whichever structure the runtime uses */
+bool yl__timers_init(struct yl_worker *w);
+void yl__timers_arm(struct yl_worker *w, yl_task *t, uint64_t deadline_ns, uint64_t now_ns);
+void yl__timers_fire(struct yl_worker *w, uint64_t now_ns); /* due ones -> ready */
+uint64_t yl__timers_next_ns(struct yl_worker *w);           /* UINT64_MAX: none */
+size_t yl__timers_count(const struct yl_worker *w);
+void yl__timers_teardown(struct yl_worker *w);
+
+/* slab.c: task headers, frames and fibers, in size classes carved out of
+ * big mappings, reused through free lists and returned at yl_run's end */
+struct yl_slab *yl__slab_new(void);
+void *yl__slab_alloc(struct yl_slab *s, size_t size); /* zeroed; NULL: no memory */
+void yl__slab_free(struct yl_slab *s, void *p, size_t size);
+size_t yl__slab_size(size_t size);        /* the bytes an object of size takes */
+uint64_t yl__slab_live_bytes(struct yl_slab *s);
+void yl__slab_destroy(struct yl_slab *s);
+
+/* stack.c: the stack pool */
+struct yl_stack_pool *yl__stacks_new(bool guard);
+bool yl__stack_alloc(struct yl_fiber *f, size_t size); /* false: errno says why */
+void yl__stack_free(struct yl_fiber *f);  /* back to the pool, poisoned */
+void yl__stacks_destroy(struct yl_stack_pool *p);
+void yl__stacks_stats(struct yl_stack_pool *p, uint64_t *carved, uint64_t *reused);
 
 /* ready.c: the executors' policies */
 void yl__make_ready(yl_task *t);          /* t may run again */
@@ -166,12 +281,23 @@ void yl__wake_all(struct yl_rt *rt);
 void yl__block(void);                     /* current task waits until made ready */
 void yl__block_unlock(yl_spinlock *l);    /* the same, releasing l once switched out */
 uint64_t yl__now_ns(void);
-void yl__task_prepare(yl_task *t);        /* first frame: entry and exit */
+void yl__task_prepare(struct yl_fiber *f); /* first frame: entry and exit */
 struct yl_rt *yl__rt(void);
+/* The running task, aborting with a message naming fn outside a task or
+ * when it already waits for something (a stackless poll that blocked
+ * twice without returning). */
+yl_task *yl__current_for_wait(const char *fn);
+/* Aborts naming fn when the running task is stackless (fn keeps state on
+ * the caller's stack across the wait, which a poll function does not have). */
+void yl__require_stackful(const char *fn);
 
 /* task.c */
 void yl__task_free(yl_task *t);
 void yl__task_finished(struct yl_worker *w, yl_task *t); /* scheduler, after exit */
+yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind);
+/* Join's first half: true when the caller must wait (it is registered as
+ * t's joiner and blocked), false when t has already finished. */
+bool yl__join_begin(yl_task *t);
 
 /* Print a one-line runtime error to stderr. */
 void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

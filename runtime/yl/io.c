@@ -37,6 +37,7 @@ int yl_fd_nonblock(int fd)
 /* Parks the running task until fd has `events`; 0, or -1 with errno. */
 static int wait_fd(int fd, uint32_t events)
 {
+    yl__require_stackful("yl_read/yl_write"); /* wt lives on the caller's stack */
     struct yl_worker *w = yl__worker();
     struct yl_fd_wait wt = {.task = yl_self()};
     struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};

@@ -43,7 +43,7 @@ void yl_mutex_lock(yl_mutex *m)
         return;
     }
     if (m->owner == self) {
-        yl__err("yl_mutex_lock: task %s already holds this mutex", self->name);
+        yl__err("yl_mutex_lock: task %s already holds this mutex", yl_task_name(self));
         abort();
     }
 #ifndef YL_HANDOUT_LAB03

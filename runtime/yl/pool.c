@@ -200,6 +200,7 @@ __attribute__((noinline)) static void set_errno(int e)
 /* Hands j to the pool and blocks the running task until it is done. */
 static ssize_t submit(struct job *j)
 {
+    yl__require_stackful("yl_file_*"); /* j lives on the caller's stack */
     struct yl_worker *w = yl__worker();
     struct yl_pool *p = w->pool ? w->pool : pool_start(w);
     if (!p) {

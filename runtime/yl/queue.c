@@ -24,3 +24,14 @@ yl_task *yl__q_pop(struct yl_queue *q)
     q->len--;
     return t;
 }
+
+void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n)
+{
+    last->next = NULL;
+    if (q->tail)
+        q->tail->next = head;
+    else
+        q->head = head;
+    q->tail = last;
+    q->len += n;
+}

@@ -86,7 +86,7 @@ void yl__make_ready(yl_task *t)
 {
     struct yl_worker *w = yl__worker();
     struct yl_rt *rt = w->rt;
-    t->state = YL_READY;
+    t->state = YL_TASK_READY;
     switch (rt->exec) {
     case YL_EXEC_SINGLE:
         yl__q_push(&w->runq, t);
@@ -113,7 +113,7 @@ void yl__make_ready(yl_task *t)
 /* A task that yielded goes behind everything else that is ready. */
 void yl__requeue_yielded(struct yl_worker *w, yl_task *t)
 {
-    t->state = YL_READY;
+    t->state = YL_TASK_READY;
     if (w->rt->exec == YL_EXEC_STEALING) {
         /* The owner's end of the deque is LIFO: a yielder pushed there would
          * be taken straight back. The global queue is FIFO (as Go does). */
@@ -128,9 +128,9 @@ void yl__place_new(yl_task *t)
 {
     struct yl_rt *rt = yl__worker()->rt;
     if (rt->exec == YL_EXEC_SHARDED)
-        t->home = (int)(atomic_fetch_add(&rt->rr, 1) % (uint32_t)rt->nworkers);
+        t->home = (int8_t)(atomic_fetch_add(&rt->rr, 1) % (uint32_t)rt->nworkers);
     else
-        t->home = yl__worker()->index;
+        t->home = (int8_t)yl__worker()->index;
     yl__make_ready(t);
 }
 

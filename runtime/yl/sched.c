@@ -6,6 +6,9 @@
  * publish a blocked task only once it is fully switched out — and a task
  * never needs to know who runs next. Where ready tasks go and where a
  * worker looks for the next one is the executor's business (ready.c).
+ * A stackless task needs no switch at all: the loop calls its poll
+ * function, and what a fiber does at its switch-out (blocked: publish it
+ * to its waker) the loop does when the poll returns.
  */
 #include <errno.h>
 #include <sched.h>
@@ -20,6 +23,7 @@
 #include "internal.h"
 #include "san.h"
 #include "spin.h"
+#include "stackless.h"
 #include "trace.h"
 
 #define TRACE_CAP (1u << 20)
@@ -75,83 +79,117 @@ static struct yl_worker *worker_or_die(const char *fn)
 
 /* ---- switching ------------------------------------------------------- */
 
-/* Leaves the running task for the scheduler loop. The task's state says
+/* Leaves the running fiber for the scheduler loop. The task's state says
  * what happens to it there; returns when the task is resumed, possibly by
  * another worker thread. */
-static void to_scheduler(yl_task *t)
+static void to_scheduler(struct yl_fiber *f)
 {
     struct yl_worker *w = yl__worker();
     /* A finished task's stack is never resumed: NULL lets ASan drop its
      * fake stack instead of keeping it for a return that never comes. */
-    yl_san_start_switch(t->state == YL_DONE ? NULL : &t->asan_fake_stack,
+    yl_san_start_switch(f->t.state == YL_TASK_DONE ? NULL : &f->asan_fake_stack,
                         w->sched_stack_lo, w->sched_stack_size);
     yl_tsan_switch(w->tsan_sched_fiber);
-    yl_ctx_switch(&t->ctx, &w->sched_ctx);
+    yl_ctx_switch(&f->ctx, &w->sched_ctx);
     w = yl__worker(); /* re-read: we may be on another thread now */
-    yl_san_finish_switch(t->asan_fake_stack, &w->sched_stack_lo, &w->sched_stack_size);
+    yl_san_finish_switch(f->asan_fake_stack, &w->sched_stack_lo, &w->sched_stack_size);
+}
+
+/* The running task has set its state (ready, blocked, done): a fiber
+ * switches out now; a stackless task has nothing to switch, its poll
+ * function returns YL_PENDING up to run_unit, which then does the same
+ * bookkeeping a switch-out would. */
+static void suspend(yl_task *t)
+{
+    if (t->kind == YL_STACKFUL)
+        to_scheduler(yl__fiber(t));
 }
 
 /* First code on a new task's stack (called by the trampoline). */
 static void task_entry(void *arg)
 {
-    yl_task *t = arg;
+    struct yl_fiber *f = arg;
     struct yl_worker *w = yl__worker();
     yl_san_finish_switch(NULL, &w->sched_stack_lo, &w->sched_stack_size);
-    t->fn(t->arg);
+    f->fn(f->arg);
 }
 
 /* Where a task's function returns to: it never comes back from here. */
 static void task_exit(void *arg)
 {
-    yl_task *t = arg;
-    t->state = YL_DONE;
-    to_scheduler(t);
-    yl__err("finished task %s was resumed", t->name);
+    struct yl_fiber *f = arg;
+    f->t.state = YL_TASK_DONE;
+    to_scheduler(f);
+    yl__err("finished task %s was resumed", f->name);
     abort();
 }
 
-void yl__task_prepare(yl_task *t)
+void yl__task_prepare(struct yl_fiber *f)
 {
-    yl_ctx_make(&t->ctx, t->stack_lo, t->stack_size, task_entry, t, task_exit, t);
-    t->tsan_fiber = yl_tsan_create();
+    yl_ctx_make(&f->ctx, f->stack_lo, f->stack_size, task_entry, f, task_exit, f);
+    f->tsan_fiber = yl_tsan_create();
+}
+
+/* One poll of a stackless task, on the worker's own stack. */
+static void poll_unit(yl_task *t)
+{
+    void *frame = (char *)t + sizeof *t;
+    if (t->def->poll(frame) == YL_READY) {
+        if (t->state != YL_TASK_RUNNING) {
+            yl__err("stackless task %s returned YL_READY while still waiting for "
+                    "something (an awaitable called outside YL_AWAIT?)", t->def->name);
+            abort();
+        }
+        t->state = YL_TASK_DONE;
+    } else if (t->state == YL_TASK_RUNNING) {
+        yl__err("stackless task %s returned YL_PENDING without waiting for anything: "
+                "nothing would ever wake it", t->def->name);
+        abort();
+    }
 }
 
 /* Runs t for one unit: until it yields, blocks or finishes. */
 static void run_unit(struct yl_worker *w, yl_task *t)
 {
     w->current = t;
-    t->state = YL_RUNNING;
+    t->state = YL_TASK_RUNNING;
     w->switches++;
     if (t->units && t->last_worker != w->index)
         w->migrations++;
-    t->last_worker = w->index;
+    t->last_worker = (int8_t)w->index;
     struct trace_log *trace = w->rt->trace;
     if (trace) {
         w->unit_cpu = sched_getcpu();
         w->unit_start_ns = yl__now_ns();
     }
-    yl_san_start_switch(&w->sched_fake_stack, t->stack_lo, t->stack_size);
-    yl_tsan_switch(t->tsan_fiber);
-    yl_ctx_switch(&w->sched_ctx, &t->ctx);
-    yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
+    if (t->kind == YL_STACKLESS) {
+        poll_unit(t);
+    } else {
+        struct yl_fiber *f = yl__fiber(t);
+        yl_san_start_switch(&w->sched_fake_stack, f->stack_lo, f->stack_size);
+        yl_tsan_switch(f->tsan_fiber);
+        yl_ctx_switch(&w->sched_ctx, &f->ctx);
+        yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
+    }
     w->current = NULL;
     if (trace) {
         struct trace_rec r;
-        trace_rec_set(&r, t->name, t->units, w->index, w->unit_cpu,
+        trace_rec_set(&r, yl_task_name(t), t->units, w->index, w->unit_cpu,
                       w->unit_start_ns, yl__now_ns());
         trace_log_add(trace, &r);
     }
     t->units++;
     switch (t->state) {
-    case YL_READY: /* yl_yield */
+    case YL_TASK_READY: /* yl_yield */
         yl__requeue_yielded(w, t);
         break;
-    case YL_DONE:
+    case YL_TASK_DONE:
         yl__task_finished(w, t);
         break;
     default: /* blocked: whoever holds it (timer, joinee, wait group) wakes it */
         if (w->unlock_after) {
-            /* Now that t is fully switched out, a waker may have it. */
+            /* Now that t is fully switched out (or its poll returned), a
+             * waker may have it. */
             yl_spin_unlock(w->unlock_after);
             w->unlock_after = NULL;
         }
@@ -159,76 +197,69 @@ static void run_unit(struct yl_worker *w, yl_task *t)
     }
 }
 
+yl_task *yl__current_for_wait(const char *fn)
+{
+    struct yl_worker *w = worker_or_die(fn);
+    yl_task *t = w->current;
+    if (t->state != YL_TASK_RUNNING) {
+        yl__err("%s: task %s already waits for something in this poll (a stackless "
+                "task waits only through YL_AWAIT, once per poll)", fn, yl_task_name(t));
+        abort();
+    }
+    return t;
+}
+
+void yl__require_stackful(const char *fn)
+{
+    struct yl_worker *w = worker_or_die(fn);
+    if (w->current->kind != YL_STACKFUL) {
+        yl__err("%s is for stackful tasks; stackless task %s must use its yl_sl_* "
+                "counterpart", fn, yl_task_name(w->current));
+        abort();
+    }
+}
+
 void yl__block(void)
 {
-    struct yl_worker *w = worker_or_die("a blocking call");
-    yl_task *t = w->current;
-    t->state = YL_BLOCKED;
-    to_scheduler(t);
+    yl_task *t = yl__current_for_wait("a blocking call");
+    t->state = YL_TASK_BLOCKED;
+    suspend(t);
 }
 
 void yl__block_unlock(yl_spinlock *l)
 {
-    struct yl_worker *w = worker_or_die("a blocking call");
-    yl_task *t = w->current;
-    t->state = YL_BLOCKED;
-    w->unlock_after = l;
-    to_scheduler(t);
+    yl_task *t = yl__current_for_wait("a blocking call");
+    t->state = YL_TASK_BLOCKED;
+    yl__worker()->unlock_after = l;
+    suspend(t);
 }
 
 /* ---- yield points ---------------------------------------------------- */
 
 void yl_yield(void)
 {
-    struct yl_worker *w = worker_or_die("yl_yield");
-    yl_task *t = w->current;
-    t->state = YL_READY;
-    to_scheduler(t);
-}
-
-void yl_sleep_us(uint64_t us)
-{
-    struct yl_worker *w = worker_or_die("yl_sleep");
-    yl_task *t = w->current;
-    /* The timer lives on this worker; only this worker fires it, after t
-     * has switched out, so no lock is needed. */
-    if (!yl__timer_add(&w->timers, t, yl__now_ns() + us * 1000u)) {
-        yl__err("out of memory arming a timer");
-        abort();
-    }
-    yl__block();
-}
-
-void yl_sleep_ms(uint64_t ms)
-{
-    yl_sleep_us(ms * 1000u);
+    yl_task *t = yl__current_for_wait("yl_yield");
+    t->state = YL_TASK_READY;
+    suspend(t);
 }
 
 /* ---- the loop -------------------------------------------------------- */
 
-/* Moves every timer due by now to the ready tasks, in deadline order. */
-static void fire_timers(struct yl_worker *w, uint64_t now)
-{
-    yl_task *t;
-    while ((t = yl__timer_peek(&w->timers)) && t->deadline_ns <= now)
-        yl__make_ready(yl__timer_pop(&w->timers));
-}
-
 static uint64_t timer_timeout(struct yl_worker *w)
 {
-    yl_task *next = yl__timer_peek(&w->timers);
-    if (!next)
+    uint64_t next = yl__timers_next_ns(w);
+    if (next == UINT64_MAX)
         return UINT64_MAX;
     uint64_t now = yl__now_ns();
-    return next->deadline_ns > now ? next->deadline_ns - now : 0;
+    return next > now ? next - now : 0;
 }
 
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
     for (;;) {
-        if (w->timers.len)
-            fire_timers(w, yl__now_ns());
+        if (yl__timers_count(w))
+            yl__timers_fire(w, yl__now_ns()); /* due ones join the ready, in deadline order */
         yl_task *t = yl__next_task(w);
         if (t) {
             run_unit(w, t);
@@ -242,7 +273,7 @@ static void worker_loop(struct yl_worker *w)
             return;
         w->units_since_poll = 0;
         if (rt->nworkers == 1) {
-            if (!w->timers.len && !w->io_waiting) {
+            if (!yl__timers_count(w) && !w->io_waiting) {
                 yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
                         (unsigned long long)atomic_load(&rt->live));
                 atomic_store(&rt->failed, true);
@@ -306,17 +337,39 @@ static int worker_setup(struct yl_rt *rt, int i, const int *cpus, int ncpus)
         yl__err("worker %d: cannot set up epoll: %s", i, strerror(errno));
         return -1;
     }
+    if (!yl__timers_init(w)) {
+        yl__err("worker %d: out of memory for its timers", i);
+        return -1;
+    }
     return 0;
 }
 
 static void worker_teardown(struct yl_worker *w)
 {
     yl__pool_stop(w);
-    yl__timer_free(&w->timers);
+    yl__timers_teardown(w);
     if (w->epfd >= 0)
         close(w->epfd);
     if (w->wakefd >= 0)
         close(w->wakefd);
+}
+
+/* The counters of a runtime (the workers' own ones are read racily while
+ * it runs: they are statistics). */
+static yl_stats collect_stats(struct yl_rt *rt)
+{
+    yl_stats st = {.tasks_created = atomic_load(&rt->next_id),
+                   .tasks_live = atomic_load(&rt->allocated)};
+    for (int i = 0; i < rt->nworkers; i++) {
+        st.switches += rt->w[i].switches;
+        st.steals += rt->w[i].steals;
+        st.migrations += rt->w[i].migrations;
+    }
+    if (rt->slab)
+        st.task_bytes = yl__slab_live_bytes(rt->slab);
+    if (rt->stacks)
+        yl__stacks_stats(rt->stacks, &st.stacks_carved, &st.stacks_reused);
+    return st;
 }
 
 int yl__parse_cpus(const char *s, int *out, int max); /* config.c */
@@ -350,16 +403,23 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
         return -1;
     }
     rt->exec = c.exec;
+    rt->timers = c.timers == YL_TIMERS_HEAP ? YL_TIMERS_HEAP : YL_TIMERS_WHEEL;
     rt->nworkers = n;
     rt->w = ws;
     rt->default_stack = c.stack_size ? c.stack_size : 64 * 1024;
     for (int i = 0; i < n; i++)
         ws[i].epfd = ws[i].wakefd = -1;
     int rc = -1, started = 1;
+    rt->slab = yl__slab_new();
+    rt->stacks = yl__stacks_new(!c.stack_unguarded);
     cpu_set_t saved;
     bool restore_mask = ncpus > 0 && sched_getaffinity(0, sizeof saved, &saved) == 0;
     pthread_t self = pthread_self();
 
+    if (!rt->slab || !rt->stacks) {
+        yl__err("out of memory");
+        goto out;
+    }
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
@@ -395,20 +455,21 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
         pthread_join(ws[i].thread, NULL);
     rc = atomic_load(&rt->failed) ? -1 : 0;
 
-out:
+out:;
+    yl_stats st = collect_stats(rt);
     /* Tear down whatever is left: zombies never joined, lazy tasks never
-     * started, and after a deadlock the blocked ones. */
+     * started, and after a deadlock the blocked ones. Workers first (the
+     * file pool's threads may still hold jobs on task stacks), then the
+     * fibers (TSan's state of each); the slab and the stack pool then take
+     * every task's memory back at once, stackless ones included. */
+    for (int i = 0; i < n; i++)
+        worker_teardown(&ws[i]);
     if (tls_worker) {
         while (rt->all)
-            yl__task_free(rt->all);
+            yl__task_free(&rt->all->t);
     }
-    yl_stats st = {.tasks_created = atomic_load(&rt->created)};
-    for (int i = 0; i < n; i++) {
-        st.switches += ws[i].switches;
-        st.steals += ws[i].steals;
-        st.migrations += ws[i].migrations;
-        worker_teardown(&ws[i]);
-    }
+    yl__slab_destroy(rt->slab);
+    yl__stacks_destroy(rt->stacks);
     if (rt->trace) {
         const char *model = c.trace_model ? c.trace_model : "tasks";
         if (trace_log_write(rt->trace, c.trace_path, model) != 0) {
@@ -430,16 +491,7 @@ out:
 yl_stats yl_get_stats(void)
 {
     struct yl_rt *rt = the_rt;
-    if (!rt)
-        return last_stats;
-    yl_stats st = {.tasks_created = atomic_load(&rt->created),
-                   .tasks_live = atomic_load(&rt->allocated)};
-    for (int i = 0; i < rt->nworkers; i++) {
-        st.switches += rt->w[i].switches;
-        st.steals += rt->w[i].steals;
-        st.migrations += rt->w[i].migrations;
-    }
-    return st;
+    return rt ? collect_stats(rt) : last_stats;
 }
 
 int yl_workers(void)

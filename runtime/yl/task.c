@@ -1,9 +1,10 @@
 /* task.c - a task's life: created (lazy), started, finished, freed.
  *
  * Ownership: the runtime holds a task while it runs; the handle returned by
- * yl_task_new/yl_spawn is a second owner, given up by yl_join or yl_detach.
- * The struct is freed when both are gone. The stack is freed as soon as the
- * task finishes, since nobody can run on it again. With several workers a
+ * yl_task_new/yl_spawn (or yl_sl_new/yl_sl_spawn) is a second owner, given
+ * up by yl_join or yl_detach. The task's memory (slab.c) is freed when
+ * both are gone. A fiber's stack goes back to the pool as soon as it
+ * finishes, since nobody can run on it again. With several workers a
  * joiner and the finishing worker can meet, so task->lock orders them.
  */
 #include <stdio.h>
@@ -13,6 +14,29 @@
 #include "internal.h"
 #include "san.h"
 #include "spin.h"
+#include "stackless.h"
+
+_Static_assert(sizeof(struct yl_task) == YL_TASK_HEADER_BYTES,
+               "the task header is the size stackless.h promises");
+
+static size_t task_size(const yl_task *t)
+{
+    return t->kind == YL_STACKFUL ? sizeof(struct yl_fiber) : sizeof *t + t->def->frame_size;
+}
+
+yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind)
+{
+    yl_task *t = yl__slab_alloc(rt->slab, size);
+    if (!t)
+        return NULL;
+    t->kind = (uint8_t)kind;
+    t->state = YL_TASK_NEW;
+    t->id = atomic_fetch_add_explicit(&rt->next_id, 1, memory_order_relaxed) + 1;
+    t->heap_idx = SIZE_MAX;
+    t->last_worker = (int8_t)yl__worker()->index;
+    atomic_fetch_add_explicit(&rt->allocated, 1, memory_order_relaxed);
+    return t;
+}
 
 yl_task *yl_task_new(const char *name, yl_fn fn, void *arg)
 {
@@ -22,42 +46,40 @@ yl_task *yl_task_new(const char *name, yl_fn fn, void *arg)
         abort();
     }
     struct yl_rt *rt = w->rt;
-    yl_task *t = calloc(1, sizeof *t);
+    yl_task *t = yl__task_alloc(rt, sizeof(struct yl_fiber), YL_STACKFUL);
     if (!t)
         return NULL;
-    t->fn = fn;
-    t->arg = arg;
-    t->state = YL_NEW;
-    t->id = atomic_fetch_add(&rt->next_id, 1) + 1;
-    t->heap_idx = SIZE_MAX;
-    t->stack_size = rt->default_stack; /* requested size until allocated */
-    t->last_worker = w->index;
-    snprintf(t->name, sizeof t->name, "%s", name ? name : "task");
+    struct yl_fiber *f = yl__fiber(t);
+    f->fn = fn;
+    f->arg = arg;
+    f->stack_size = rt->default_stack; /* requested size until allocated */
+    snprintf(f->name, sizeof f->name, "%s", name ? name : "task");
     yl_spin_lock(&rt->all_lock);
-    t->all_next = rt->all;
+    f->all_next = rt->all;
     if (rt->all)
-        rt->all->all_prev = t;
-    rt->all = t;
+        rt->all->all_prev = f;
+    rt->all = f;
     yl_spin_unlock(&rt->all_lock);
-    atomic_fetch_add(&rt->created, 1);
-    atomic_fetch_add(&rt->allocated, 1);
     return t;
 }
 
 void yl_task_set_stack(yl_task *t, size_t bytes)
 {
-    if (!t->started && bytes)
-        t->stack_size = bytes;
+    if (t->kind == YL_STACKFUL && !t->started && bytes)
+        yl__fiber(t)->stack_size = bytes;
 }
 
 int yl_start(yl_task *t)
 {
     if (t->started)
         return 0; /* already started: starting is idempotent */
-    if (!yl__stack_alloc(t, t->stack_size))
-        return -1;
-    t->started = true;
-    yl__task_prepare(t);
+    if (t->kind == YL_STACKFUL) {
+        struct yl_fiber *f = yl__fiber(t);
+        if (!yl__stack_alloc(f, f->stack_size))
+            return -1;
+        yl__task_prepare(f);
+    }
+    t->started = 1;
     atomic_fetch_add(&yl__worker()->rt->live, 1);
     yl__place_new(t);
     return 0;
@@ -82,31 +104,39 @@ int yl_go(const char *name, yl_fn fn, void *arg)
     return 0;
 }
 
-void yl_join(yl_task *t)
+bool yl__join_begin(yl_task *t)
 {
     if (!t->started && yl_start(t) != 0) {
-        yl__err("yl_join: cannot start task %s: out of memory", t->name);
+        yl__err("join: cannot start task %s: out of memory", yl_task_name(t));
         abort();
     }
     yl_spin_lock(&t->lock);
-    if (!t->finished) {
+    if (!(t->done_flags & YL_F_FINISHED)) {
         if (t->joiner) {
-            yl__err("yl_join: task %s is already being joined", t->name);
+            yl__err("join: task %s is already being joined", yl_task_name(t));
             abort();
         }
         t->joiner = yl_self();
         yl__block_unlock(&t->lock); /* the finisher wakes us */
-    } else {
-        yl_spin_unlock(&t->lock);
+        return true;
     }
+    yl_spin_unlock(&t->lock);
+    return false;
+}
+
+void yl_join(yl_task *t)
+{
+    /* A stackless caller would come back before t finished. */
+    yl__require_stackful("yl_join");
+    yl__join_begin(t);
     yl__task_free(t);
 }
 
 void yl_detach(yl_task *t)
 {
     yl_spin_lock(&t->lock);
-    bool free_now = t->finished || !t->started;
-    t->detached = true;
+    bool free_now = (t->done_flags & YL_F_FINISHED) || !t->started;
+    t->done_flags |= YL_F_DETACHED;
     yl_spin_unlock(&t->lock);
     if (free_now)
         yl__task_free(t); /* never to run, or already done: nothing holds it */
@@ -115,13 +145,16 @@ void yl_detach(yl_task *t)
 void yl__task_finished(struct yl_worker *w, yl_task *t)
 {
     struct yl_rt *rt = w->rt;
-    yl__stack_free(t);
-    yl_tsan_destroy(t->tsan_fiber);
-    t->tsan_fiber = NULL;
+    if (t->kind == YL_STACKFUL) {
+        struct yl_fiber *f = yl__fiber(t);
+        yl__stack_free(f);
+        yl_tsan_destroy(f->tsan_fiber);
+        f->tsan_fiber = NULL;
+    }
     yl_spin_lock(&t->lock);
-    t->finished = true;
+    t->done_flags |= YL_F_FINISHED;
     yl_task *joiner = t->joiner;
-    bool detached = t->detached;
+    bool detached = t->done_flags & YL_F_DETACHED;
     yl_spin_unlock(&t->lock);
     if (joiner)
         yl__make_ready(joiner);
@@ -136,19 +169,22 @@ void yl__task_finished(struct yl_worker *w, yl_task *t)
 void yl__task_free(yl_task *t)
 {
     struct yl_rt *rt = yl__worker()->rt;
-    yl__stack_free(t);
-    if (t->tsan_fiber)
-        yl_tsan_destroy(t->tsan_fiber);
-    yl_spin_lock(&rt->all_lock);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        rt->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
-    yl_spin_unlock(&rt->all_lock);
-    atomic_fetch_sub(&rt->allocated, 1);
-    free(t);
+    if (t->kind == YL_STACKFUL) {
+        struct yl_fiber *f = yl__fiber(t);
+        yl__stack_free(f);
+        if (f->tsan_fiber)
+            yl_tsan_destroy(f->tsan_fiber);
+        yl_spin_lock(&rt->all_lock);
+        if (f->all_prev)
+            f->all_prev->all_next = f->all_next;
+        else
+            rt->all = f->all_next;
+        if (f->all_next)
+            f->all_next->all_prev = f->all_prev;
+        yl_spin_unlock(&rt->all_lock);
+    }
+    atomic_fetch_sub_explicit(&rt->allocated, 1, memory_order_relaxed);
+    yl__slab_free(rt->slab, t, task_size(t));
 }
 
 yl_task *yl_self(void)
@@ -160,15 +196,22 @@ yl_task *yl_self(void)
 void *yl_task_arg(void)
 {
     yl_task *t = yl_self();
-    return t ? t->arg : NULL;
+    if (!t)
+        return NULL;
+    return t->kind == YL_STACKLESS ? (void *)((char *)t + sizeof *t) : yl__fiber(t)->arg;
 }
 
 const char *yl_task_name(const yl_task *t)
 {
-    return t->name;
+    return t->kind == YL_STACKLESS ? t->def->name : ((const struct yl_fiber *)t)->name;
 }
 
 uint64_t yl_task_id(const yl_task *t)
 {
     return t->id;
+}
+
+size_t yl_task_control_bytes(void)
+{
+    return yl__slab_size(sizeof(struct yl_fiber));
 }

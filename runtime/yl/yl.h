@@ -4,6 +4,9 @@
  * reaches a yield point (yl_sleep_ms, yl_yield, yl_join, yl_wg_wait...),
  * then the worker picks the next ready task. The code between two yield
  * points is a "unit": the atomic piece of work the scheduler orders.
+ * Stackless tasks (a frame struct and a poll function, as a compiler
+ * makes of an async fn) are in stackless.h; both kinds share everything
+ * below (handles, join, wait groups, mutexes, timers, executors).
  *
  * Threading: every function here except yl_run must be called from inside a
  * task (a function started by yl_run or spawned from one).
@@ -21,7 +24,7 @@ typedef void (*yl_fn)(void *arg);
 
 /* A lock word for the runtime's short internal critical sections. */
 typedef struct yl_spinlock {
-    _Atomic int v;
+    _Atomic unsigned char v; /* one byte: it sits in every task header */
 } yl_spinlock;
 
 /* How tasks are spread over workers. */
@@ -29,6 +32,13 @@ enum yl_exec {
     YL_EXEC_SINGLE,   /* one worker: JavaScript, Python, Dart */
     YL_EXEC_SHARDED,  /* N workers, own queues, a task never moves: nginx/uvicorn workers */
     YL_EXEC_STEALING, /* N workers, Chase-Lev deques, idle ones steal: Tokio, Go */
+};
+
+/* Where sleeping tasks wait for their deadline. */
+enum yl_timers {
+    YL_TIMERS_DEFAULT, /* the wheel */
+    YL_TIMERS_WHEEL,   /* hierarchical timing wheel, 1 ms ticks: O(1) arm and cancel */
+    YL_TIMERS_HEAP,    /* binary min-heap by (deadline, arm order): O(log n), lab 01's */
 };
 
 /* Runtime settings. Zero means "default"; environment variables override
@@ -40,6 +50,9 @@ typedef struct yl_config {
     size_t stack_size;       /* bytes per task stack (default 64 KiB) */
     const char *trace_path;  /* write the unit trace CSV here at exit (NULL: off) */
     const char *trace_model; /* model column of the trace (default "tasks") */
+    enum yl_timers timers;   /* default the wheel (YL_TIMERS=wheel|heap) */
+    bool stack_unguarded;    /* no guard page below stacks (YL_STACK_GUARD=0):
+                              * lifts the vm.max_map_count cap near 32k stacks */
 } yl_config;
 
 /* Runs main_fn(arg) as the first task ("main") and returns when every task
@@ -47,9 +60,9 @@ typedef struct yl_config {
  * (deadlock, out of memory, trace not writable). */
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
 
-/* Overrides cfg from YL_EXEC, YL_WORKERS, YL_CPUS, YL_STACK_KIB and YL_TRACE
- * when they are set; returns 0, or -1 with a one-line message on stderr when
- * a variable is malformed. */
+/* Overrides cfg from YL_EXEC, YL_WORKERS, YL_CPUS, YL_STACK_KIB, YL_TRACE,
+ * YL_TIMERS and YL_STACK_GUARD when they are set; returns 0, or -1 with a
+ * one-line message on stderr when a variable is malformed. */
 int yl_config_from_env(yl_config *cfg);
 
 /* --- tasks ------------------------------------------------------------ */
@@ -103,16 +116,36 @@ const char *yl_task_name(const yl_task *t);
 /* The task's id: 1 for main, then in creation order. */
 uint64_t yl_task_id(const yl_task *t);
 
+/* The bytes a stackful task's control block takes (its stack comes on
+ * top); a stackless task's size is yl_sl_task_bytes (stackless.h). */
+size_t yl_task_control_bytes(void);
+
 /* --- yield points ------------------------------------------------------ */
 
 /* Lets every task that is ready now run first, then continues. */
 void yl_yield(void);
 
-/* Suspends the running task for at least ms milliseconds. */
-void yl_sleep_ms(uint64_t ms);
+/* Suspends the running task for at least ms milliseconds. Returns 0, or
+ * -1 at once (errno ECANCELED) once the task has been cancelled. */
+int yl_sleep_ms(uint64_t ms);
 
-/* Suspends the running task for at least us microseconds. */
-void yl_sleep_us(uint64_t us);
+/* Suspends the running task for at least us microseconds; as yl_sleep_ms. */
+int yl_sleep_us(uint64_t us);
+
+/* Cancels t: if it sleeps, its timer is removed and it wakes now; this
+ * sleep and every later one return at once with -1 (ECANCELED). t must be
+ * a handle not yet joined, and its timer on the caller's worker: always so
+ * with one worker, for a task of the caller's shard when sharded. Returns
+ * 1 if t was asleep and is woken, 0 if it was not asleep (it is still
+ * cancelled), -1 with errno EXDEV when t may be on another worker. */
+int yl_cancel(yl_task *t);
+
+/* True once the running task has been cancelled (yl_cancel). */
+bool yl_cancelled(void);
+
+/* The deadline of the running task's latest sleep (CLOCK_MONOTONIC ns):
+ * now minus it, just after waking, is how late the timer fired. */
+uint64_t yl_deadline_ns(void);
 
 /* --- I/O: each call below is a yield point ------------------------------ */
 
@@ -195,9 +228,21 @@ typedef struct yl_stats {
     uint64_t tasks_live;    /* created and not yet freed */
     uint64_t steals;        /* tasks taken from another worker's deque */
     uint64_t migrations;    /* units run on another worker than the task's previous one */
+    uint64_t task_bytes;    /* bytes of task headers, frames and control blocks
+                             * live now (stacks not included) */
+    uint64_t stacks_carved; /* stacks cut out of the pool's mappings so far */
+    uint64_t stacks_reused; /* stacks handed out again from the pool's free list */
 } yl_stats;
 
 /* A snapshot of the runtime's counters. */
 yl_stats yl_get_stats(void);
+
+/* What the timer structure alone costs (no task runs): arms n timers the
+ * way n tasks would that each sleep sleep_ms, armed evenly over spread_ms
+ * (deadlines in arm order, or in random order when shuffled), then lets
+ * the clock run until all have expired. *insert_ns and *expire_ns get the
+ * mean cost of one arm and of one expiry. 0, or -1 when out of memory. */
+int yl_timer_cost(enum yl_timers kind, uint64_t n, uint64_t sleep_ms, uint64_t spread_ms,
+                  bool shuffled, double *insert_ns, double *expire_ns);
 
 #endif

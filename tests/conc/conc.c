@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "deque.h"
+#include "stackless.h"
 #include "yl.h"
 
 /* ---- the deque, without the runtime -------------------------------- */
@@ -220,6 +221,132 @@ int conc_wait_group(int exec, int workers)
         return 1;
     }
     return 0;
+}
+
+/* ---- stackless tasks under several workers ---------------------------- */
+
+static struct {
+    int n;
+    _Atomic int *runs;
+    _Atomic int children, waiters_woken;
+    yl_mutex mu;
+    long count; /* plain: the mutex protects it */
+    int inside, overlaps;
+    yl_wg wg;
+} sls;
+
+struct child_frame {
+    yl_pc pc;
+};
+
+static yl_poll child_poll(void *frame)
+{
+    struct child_frame *f = frame;
+    YL_BEGIN(f);
+    YL_YIELD(f);
+    atomic_fetch_add(&sls.children, 1);
+    YL_END(f);
+}
+
+static YL_SL_DEF(child_def, "child", child_poll, struct child_frame);
+
+struct storm_frame {
+    yl_pc pc;
+    int i;
+    long v;        /* read before a yield, written after: lives in the frame */
+    yl_task *child;
+};
+
+static yl_poll storm_poll(void *frame)
+{
+    struct storm_frame *f = frame;
+    YL_BEGIN(f);
+    atomic_fetch_add(&sls.runs[f->i], 1);
+    if (f->i % 3 == 0)
+        YL_YIELD(f);
+    if (f->i % 7 == 0)
+        YL_AWAIT(f, yl_sl_sleep_us(100));
+    YL_AWAIT(f, yl_sl_mutex_lock(&sls.mu));
+    if (sls.inside++)
+        sls.overlaps++;
+    f->v = sls.count;
+    if (f->i % 5 == 0)
+        YL_YIELD(f); /* hold it across a yield point, maybe a migration */
+    sls.count = f->v + 1;
+    sls.inside--;
+    yl_mutex_unlock(&sls.mu);
+    if (f->i % 11 == 0) {
+        f->child = yl_sl_spawn(&child_def, NULL);
+        if (!f->child)
+            abort();
+        YL_AWAIT(f, yl_sl_join(f->child));
+    }
+    yl_wg_done(&sls.wg);
+    YL_END(f);
+}
+
+static YL_SL_DEF(storm_def, "sl-storm", storm_poll, struct storm_frame);
+
+struct waiter_frame {
+    yl_pc pc;
+};
+
+static yl_poll waiter_poll(void *frame)
+{
+    struct waiter_frame *f = frame;
+    YL_BEGIN(f);
+    YL_AWAIT(f, yl_sl_wg_wait(&sls.wg));
+    atomic_fetch_add(&sls.waiters_woken, 1);
+    YL_END(f);
+}
+
+static YL_SL_DEF(waiter_def, "sl-waiter", waiter_poll, struct waiter_frame);
+
+static void sls_main(void *arg)
+{
+    (void)arg;
+    yl_wg_init(&sls.wg);
+    yl_wg_add(&sls.wg, sls.n);
+    yl_mutex_init(&sls.mu, YL_FIFO);
+    yl_task *w[4];
+    for (int k = 0; k < 4; k++)
+        if (!(w[k] = yl_sl_spawn(&waiter_def, NULL)))
+            abort();
+    for (int i = 0; i < sls.n; i++) {
+        struct storm_frame init = {.i = i};
+        if (yl_sl_go(&storm_def, &init) != 0)
+            abort();
+    }
+    yl_wg_wait(&sls.wg); /* a stackful waiter on the same group */
+    atomic_fetch_add(&sls.waiters_woken, 1);
+    for (int k = 0; k < 4; k++)
+        yl_join(w[k]); /* a stackful task joins stackless ones */
+}
+
+int conc_stackless_storm(int exec, int workers, int n)
+{
+    sls.n = n;
+    sls.runs = calloc((size_t)n, sizeof *sls.runs);
+    atomic_store(&sls.children, 0);
+    atomic_store(&sls.waiters_woken, 0);
+    sls.count = 0;
+    sls.inside = sls.overlaps = 0;
+    yl_config c = cfg_for(exec, workers);
+    int rc = yl_run(&c, sls_main, NULL);
+    int bad = rc != 0;
+    for (int i = 0; i < n; i++)
+        if (sls.runs[i] != 1 && bad++ < 5)
+            fprintf(stderr, "stackless storm: task %d ran %d times\n", i, (int)sls.runs[i]);
+    int kids = (n + 10) / 11;
+    if (sls.count != n || sls.overlaps || atomic_load(&sls.children) != kids ||
+        atomic_load(&sls.waiters_woken) != 5) {
+        fprintf(stderr, "stackless storm: rc %d, count %ld of %d, %d overlaps, %d of %d "
+                "children, %d of 5 waiters woken\n", rc, sls.count, n, sls.overlaps,
+                (int)sls.children, kids, (int)sls.waiters_woken);
+        bad++;
+    }
+    free((void *)sls.runs);
+    return bad != 0;
 }
 
 static void idle_main(void *arg)

@@ -21,6 +21,13 @@ int conc_mutex_excludes(int exec, int workers, int tasks, int rounds);
 /* A wait group released by tasks on every worker wakes its waiter once. */
 int conc_wait_group(int exec, int workers);
 
+/* n stackless tasks under exec with `workers` workers, each yielding,
+ * sleeping, taking a mutex across a yield and sometimes spawning and
+ * awaiting a child, while stackless and stackful tasks wait on a wait
+ * group they release: every task and child runs exactly once, the count
+ * under the mutex is exact, every waiter wakes once. */
+int conc_stackless_storm(int exec, int workers, int n);
+
 /* CPU time (ms, user + system) the process burns while an idle stealing
  * runtime with 2 workers waits `sleep_ms` on one timer. */
 double conc_idle_cpu_ms(int sleep_ms);

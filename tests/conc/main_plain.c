@@ -19,6 +19,10 @@ int main(void)
         {"stealing: mutex excludes across workers", conc_mutex_excludes(2, 2, 20, 50)},
         {"sharded: mutex excludes across workers", conc_mutex_excludes(1, 2, 20, 50)},
         {"stealing: wait group wakes its waiter", conc_wait_group(2, 2)},
+        {"stealing: 10k stackless tasks, each runs once; mutex, join, wait group",
+         conc_stackless_storm(2, 2, 10000)},
+        {"sharded: 10k stackless tasks, each runs once; mutex, join, wait group",
+         conc_stackless_storm(1, 2, 10000)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
