@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +39,9 @@ static const char usage[] =
     "  --file PATH  the counter file (default: a temporary file, removed at exit)\n"
     "  --mem        an in-memory counter: U tasks share N increments; --fix none|lock|atomic\n"
     "  --units U    tasks for --mem (default 8)\n"
+    "  --exec E     executor: single (default, or YL_EXEC), sharded, stealing\n"
+    "  --workers N  workers of sharded/stealing (default: the usable CPUs)\n"
+    "  --cpus LIST  pin worker i to the i-th CPU of LIST\n"
     "  --arrive-us D  task i waits i*D us before it starts, so lock waiters\n"
     "               arrive over time instead of all at once (default 0)\n"
     "  --csv        CSV rows on stdout, summary on stderr\n"
@@ -168,8 +172,9 @@ static void start(void *arg)
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    uint64_t n = 1000, units = 8;
-    int fix = NONE;
+    uint64_t n = 1000, units = 8, workers = 0;
+    int fix = NONE, exec = -1;
+    const char *cpus = NULL;
     bool csv = false;
     const char *path = NULL;
     const struct cli_opt opts[] = {
@@ -179,6 +184,9 @@ int main(int argc, char **argv)
         {"--arrive-us", CLI_U64, &g.arrive_us, 0, 1000000, NULL},
         {"--mem", CLI_BOOL, &g.mem, 0, 0, NULL},
         {"--units", CLI_U64, &units, 1, 1000000, NULL},
+        {"--exec", CLI_CHOICE, &exec, 0, 0, yl_exec_names},
+        {"--workers", CLI_U64, &workers, 1, 64, NULL},
+        {"--cpus", CLI_STR, &cpus, 0, 0, NULL},
         {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
         {NULL, 0, NULL, 0, 0, NULL},
     };
@@ -206,9 +214,25 @@ int main(int argc, char **argv)
             cli_fail("cannot allocate lock statistics: %s", strerror(errno));
     }
 
+    /* Flags say more than the environment: drop what they override. */
+    yl_config cfg = {0};
+    struct cpu_list cl = {.n = 0};
+    if (exec >= 0) {
+        cfg.exec = (enum yl_exec)exec;
+        unsetenv("YL_EXEC");
+    }
+    if (workers) {
+        cfg.workers = (int)workers;
+        unsetenv("YL_WORKERS");
+    }
+    if (cpus) {
+        cpus_flag("--cpus", cpus, &cl);
+        cfg.cpus = cpus;
+        unsetenv("YL_CPUS");
+    }
     struct run r = {.n = tasks};
     uint64_t t0 = now_ns();
-    int rc = yl_run(NULL, start, &r);
+    int rc = yl_run(&cfg, start, &r);
     double elapsed_ms = (double)(now_ns() - t0) / 1e6;
     if (!g.mem && g.fix != APPEND)
         close(g.fd);
@@ -220,9 +244,10 @@ int main(int argc, char **argv)
     uint64_t final = !g.mem ? counterfile_final(g.path, g.fix == APPEND)
                      : g.fix == ATOMIC ? atomic_load(&g.atomic) : g.plain;
     char variant[32];
-    snprintf(variant, sizeof variant, "%s%s", g.mem ? "mem-" : "", fixes[fix]);
+    snprintf(variant, sizeof variant, "%s%s%s%s", g.mem ? "mem-" : "", fixes[fix],
+             exec > 0 ? "-" : "", exec > 0 ? yl_exec_names[exec] : "");
     struct csv_key k = {.experiment = "counter", .model = "tasks", .variant = variant};
-    snprintf(k.cpus, sizeof k.cpus, "-");
+    cpus_format(&cl, k.cpus, sizeof k.cpus);
     csv_row(&k, n, "expected", (double)n, "count");
     csv_row(&k, n, "final", (double)final, "count");
     csv_row(&k, n, "lost", (double)(n - (final < n ? final : n)), "count");

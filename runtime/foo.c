@@ -23,13 +23,14 @@
 
 static const char usage[] =
     "usage: foo [--unit-ms K] [--trace FILE] [--kind stackful|stackless] [--sizes]\n"
-    "           [--timeout S]\n"
-    "Runs the article's foo1/foo2/bar workload as async tasks on one worker.\n"
+    "           [--exec single|sharded|stealing] [--workers N] [--timeout S]\n"
+    "Runs the article's foo1/foo2/bar workload as async tasks (one worker by default).\n"
     "  --unit-ms K   time unit: bar sleeps 2K ms, foo1 and foo2 sleep 3K ms (default 1)\n"
     "  --trace FILE  write every executed unit as trace CSV to FILE\n"
     "  --kind K      stackful (default: each task on its own stack) or stackless\n"
     "                (each task a frame struct and a poll function)\n"
     "  --sizes       print the bytes each stackless frame and task takes, and exit\n"
+    "  --exec E      executor (default single, or YL_EXEC); --workers N for the others\n"
     "  --timeout S   give up after S seconds (default 60)\n";
 
 static uint64_t unit_ms = 1;
@@ -206,16 +207,27 @@ int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
     yl_config cfg = {0};
-    int kind = 0;
+    int kind = 0, exec = -1;
+    uint64_t workers = 0;
     bool sizes = false;
     const struct cli_opt opts[] = {
         {"--unit-ms", CLI_U64, &unit_ms, 1, 60000, NULL},
         {"--trace", CLI_STR, &cfg.trace_path, 0, 0, NULL},
         {"--kind", CLI_CHOICE, &kind, 0, 0, kinds},
         {"--sizes", CLI_BOOL, &sizes, 0, 0, NULL},
+        {"--exec", CLI_CHOICE, &exec, 0, 0, yl_exec_names},
+        {"--workers", CLI_U64, &workers, 1, 64, NULL},
         {NULL, 0, NULL, 0, 0, NULL},
     };
     cli_parse(argc, argv, opts, 60);
+    if (exec >= 0) { /* a flag says more than the environment */
+        cfg.exec = (enum yl_exec)exec;
+        unsetenv("YL_EXEC");
+    }
+    if (workers) {
+        cfg.workers = (int)workers;
+        unsetenv("YL_WORKERS");
+    }
     if (sizes) {
         print_sizes();
         return 0;

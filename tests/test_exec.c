@@ -135,3 +135,18 @@ Test(exec, mem_counter_exact_on_one_worker_and_with_fixes)
     cr_expect_eq(mem_final("stealing", "lock"), 400000);
     cr_expect_eq(mem_final("stealing", "atomic"), 400000);
 }
+
+Test(exec, counter_takes_its_executor_from_flags)
+{
+    /* Flags win over the environment, and name the executor in the row. */
+    setenv("YL_EXEC", "single", 1);
+    const char *argv[] = {bin_path(0, "tasks", "counter"), "--mem", "--n", "100000",
+                          "--fix", "atomic", "--exec", "stealing", "--workers", "2",
+                          "--csv", NULL};
+    char *out;
+    cr_assert_eq(run_prog(argv, &out, NULL, 60), 0);
+    cr_expect(strstr(out, "counter,tasks,mem-atomic-stealing,-,100000,final,100000,count") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, ",workers,2,count") != NULL, "%s", out);
+    free(out);
+}

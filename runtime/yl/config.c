@@ -59,6 +59,8 @@ int yl__default_workers(void)
     return n < 1 ? 1 : n > YL_MAX_WORKERS ? YL_MAX_WORKERS : n;
 }
 
+const char *const yl_exec_names[] = {"single", "sharded", "stealing", NULL};
+
 int yl_config_from_env(yl_config *cfg)
 {
     unsigned long long v;
@@ -73,16 +75,14 @@ int yl_config_from_env(yl_config *cfg)
         cfg->workers = (int)v;
     const char *s = getenv("YL_EXEC");
     if (s && *s) {
-        if (strcmp(s, "single") == 0)
-            cfg->exec = YL_EXEC_SINGLE;
-        else if (strcmp(s, "sharded") == 0)
-            cfg->exec = YL_EXEC_SHARDED;
-        else if (strcmp(s, "stealing") == 0)
-            cfg->exec = YL_EXEC_STEALING;
-        else {
+        int e = 0;
+        while (yl_exec_names[e] && strcmp(s, yl_exec_names[e]) != 0)
+            e++;
+        if (!yl_exec_names[e]) {
             yl__err("YL_EXEC: '%s' is not one of single|sharded|stealing", s);
             return -1;
         }
+        cfg->exec = (enum yl_exec)e;
     }
     s = getenv("YL_TIMERS");
     if (s && *s) {

@@ -34,6 +34,10 @@ enum yl_exec {
     YL_EXEC_STEALING, /* N workers, Chase-Lev deques, idle ones steal: Tokio, Go */
 };
 
+/* The executors' names in enum order, NULL-terminated: for flags and
+ * YL_EXEC ("single", "sharded", "stealing"). */
+extern const char *const yl_exec_names[];
+
 /* Where sleeping tasks wait for their deadline. */
 enum yl_timers {
     YL_TIMERS_DEFAULT, /* the wheel */
