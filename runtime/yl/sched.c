@@ -91,10 +91,8 @@ static void to_scheduler(struct yl_fiber *f)
                         w->sched_stack_lo, w->sched_stack_size);
     yl_tsan_switch(w->tsan_sched_fiber);
     yl_ctx_switch(&f->ctx, &w->sched_ctx);
-    /* Whoever resumes us (the scheduler, or another task handing over
-     * directly in yl_yield), ASan need not tell us: the scheduler's stack
-     * bounds are known from the start (worker_init_thread). */
-    yl_san_finish_switch(f->asan_fake_stack, NULL, NULL);
+    w = yl__worker(); /* re-read: we may be on another thread now */
+    yl_san_finish_switch(f->asan_fake_stack, &w->sched_stack_lo, &w->sched_stack_size);
 }
 
 /* The running task has set its state (ready, blocked, done): a fiber
@@ -111,7 +109,8 @@ static void suspend(yl_task *t)
 static void task_entry(void *arg)
 {
     struct yl_fiber *f = arg;
-    yl_san_finish_switch(NULL, NULL, NULL);
+    struct yl_worker *w = yl__worker();
+    yl_san_finish_switch(NULL, &w->sched_stack_lo, &w->sched_stack_size);
     f->fn(f->arg);
 }
 
@@ -171,9 +170,6 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         yl_tsan_switch(f->tsan_fiber);
         yl_ctx_switch(&w->sched_ctx, &f->ctx);
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
-        /* Fibers may have handed over to each other (yield_direct): the
-         * one coming back is the current one, not necessarily t. */
-        t = w->current;
     }
     w->current = NULL;
     if (trace) {
@@ -240,44 +236,9 @@ void yl__block_unlock(yl_spinlock *l)
 
 /* ---- yield points ---------------------------------------------------- */
 
-/* yl_yield's fast path: hand the worker straight to the next ready fiber,
- * one switch instead of two through the scheduler loop. Taken only when
- * the loop would do exactly the same: nothing but the run queue can make
- * a task ready (no timer armed, no I/O or inbox pending), the next task is
- * a fiber, the queue is this worker's alone (not the stealing deque, whose
- * thieves could take the yielder before it is switched out) and no trace
- * is being recorded (the loop writes the unit records). Returns false to
- * take the loop. */
-static bool yield_direct(struct yl_worker *w, yl_task *t)
-{
-    struct yl_rt *rt = w->rt;
-    yl_task *next = w->runq.head;
-    if (!next || next->kind != YL_STACKFUL || t->kind != YL_STACKFUL ||
-        rt->exec == YL_EXEC_STEALING || rt->trace || w->io_waiting ||
-        yl__timers_count(w) ||
-        atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
-        return false;
-    yl__q_pop(&w->runq);
-    t->state = YL_TASK_READY;
-    t->units++; /* its unit ends here, as run_unit would count it */
-    yl__q_push(&w->runq, t);
-    next->state = YL_TASK_RUNNING;
-    next->last_worker = (int8_t)w->index;
-    w->current = next;
-    w->switches++;
-    struct yl_fiber *f = yl__fiber(t), *nf = yl__fiber(next);
-    yl_san_start_switch(&f->asan_fake_stack, nf->stack_lo, nf->stack_size);
-    yl_tsan_switch(nf->tsan_fiber);
-    yl_ctx_switch(&f->ctx, &nf->ctx);
-    yl_san_finish_switch(f->asan_fake_stack, NULL, NULL);
-    return true;
-}
-
 void yl_yield(void)
 {
     yl_task *t = yl__current_for_wait("yl_yield");
-    if (yield_direct(yl__worker(), t))
-        return;
     t->state = YL_TASK_READY;
     suspend(t);
 }
@@ -344,19 +305,6 @@ static void worker_init_thread(struct yl_worker *w)
 {
     tls_worker = w;
     w->tsan_sched_fiber = yl_tsan_current();
-#ifdef YL_ASAN
-    /* ASan wants the bounds of the stack we switch to: the scheduler runs
-     * on this thread's own stack. */
-    pthread_attr_t a;
-    if (pthread_getattr_np(pthread_self(), &a) == 0) {
-        void *lo;
-        size_t size;
-        pthread_attr_getstack(&a, &lo, &size);
-        w->sched_stack_lo = lo;
-        w->sched_stack_size = size;
-        pthread_attr_destroy(&a);
-    }
-#endif
     if (w->cpu >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
