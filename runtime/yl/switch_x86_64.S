@@ -29,7 +29,12 @@ yl_ctx_switch:
         popq    %r12
         popq    %rbx
         popq    %rbp
-        ret
+        /* Return by hand: a ret here would always miss the CPU's return
+         * stack (we return to a call site of the *other* context), costing
+         * a pipeline flush per switch; an indirect jump is predicted from
+         * where it jumped last time, which a ping-pong repeats. */
+        popq    %r8
+        jmp     *%r8
 #else
         /* LAB 02: push what the ABI says a callee must preserve (rbx, rbp,
          * r12-r15, the MXCSR control bits, the x87 control word) so that
