@@ -46,8 +46,6 @@ static const char usage[] =
     "Rows (n = T): lateness_p50_ms, lateness_p99_ms, lateness_max_ms, ticks,\n"
     "hog_bursts, hog_ms, elapsed_ms, workers, migrations.\n";
 
-static const char *const execs[] = {"single", "sharded", "stealing", NULL};
-static const enum yl_exec exec_of[] = {YL_EXEC_SINGLE, YL_EXEC_SHARDED, YL_EXEC_STEALING};
 static const char *const timer_kinds[] = {"heap", "wheel", NULL};
 
 static struct {
@@ -102,7 +100,7 @@ int main(int argc, char **argv)
     const char *cpu_list = NULL, *trace = NULL;
     g.ticks = 300;
     const struct cli_opt opts[] = {
-        {"--exec", CLI_CHOICE, &e, 0, 0, execs},
+        {"--exec", CLI_CHOICE, &e, 0, 0, yl_exec_names},
         {"--workers", CLI_U64, &workers, 1, 64, NULL},
         {"--hog-ms", CLI_U64, &hog_ms, 1, 10000, NULL},
         {"--ticks", CLI_U64, &g.ticks, 1, 1000000, NULL},
@@ -122,7 +120,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < cpus.n; i++)
             off += (size_t)snprintf(cpu_arg + off, sizeof cpu_arg - off, "%s%d", i ? "," : "",
                                     cpus.cpu[i]);
-        if (exec_of[e] == YL_EXEC_SINGLE && cpus.n > 1)
+        if ((enum yl_exec)e == YL_EXEC_SINGLE && cpus.n > 1)
             cli_usage_error("--cpus: one worker runs both tasks: give one CPU");
     }
     csv_enable(csv);
@@ -135,7 +133,7 @@ int main(int argc, char **argv)
     unsetenv("YL_CPUS");
     unsetenv("YL_TIMERS");
 
-    yl_config cfg = {.exec = exec_of[e], .workers = (int)workers,
+    yl_config cfg = {.exec = (enum yl_exec)e, .workers = (int)workers,
                      .cpus = cpu_list ? cpu_arg : NULL, .trace_path = trace,
                      .timers = timers ? YL_TIMERS_WHEEL : YL_TIMERS_HEAP};
     uint64_t t0 = now_ns();
@@ -146,13 +144,13 @@ int main(int argc, char **argv)
     yl_stats st = yl_get_stats();
 
     char variant[32];
-    snprintf(variant, sizeof variant, "%s%s", execs[e], timers ? "-wheel" : "");
+    snprintf(variant, sizeof variant, "%s%s", yl_exec_names[e], timers ? "-wheel" : "");
     struct csv_key k = {.experiment = "lag", .model = "tasks", .variant = variant};
     cpus_format(&cpus, k.cpus, sizeof k.cpus);
     struct lag_run r = {.ticks = g.ticks, .late_ns = g.late_ns, .bursts = atomic_load(&g.bursts),
                         .hog_ms = hog_ms, .elapsed_ns = elapsed};
     lag_report(&k, &r);
-    csv_row(&k, g.ticks, "workers", exec_of[e] == YL_EXEC_SINGLE ? 1 : (double)workers, "count");
+    csv_row(&k, g.ticks, "workers", (enum yl_exec)e == YL_EXEC_SINGLE ? 1 : (double)workers, "count");
     csv_row(&k, g.ticks, "migrations", (double)st.migrations, "count");
     free(g.late_ns);
     return 0;
