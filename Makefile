@@ -70,7 +70,7 @@ HELP_LINES :=
 
 include $(wildcard mk/deps.mk runtime/yl/build.mk bench/build.mk \
   runtime/build.mk threads/build.mk procs/build.mk tests/build.mk \
-  plots/build.mk vm/build.mk labs/build.mk)
+  plots/build.mk vm/build.mk labs/build.mk peers/build.mk)
 
 .PHONY: all clean help
 all: $(ALL_LIBS) $(ALL_PROGS)
