@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh GROUP... - make sure the Debian packages of each group are there.
 # As root, installs the missing ones with apt-get; otherwise prints the one
-# exact command to run and exits 1. Groups: build test bench vm aarch64 clang labs.
+# exact command to run and exits 1. Groups: build test bench vm aarch64 clang labs peers.
 set -euo pipefail
 
 pkgs_build="gcc make pkg-config"
@@ -11,12 +11,14 @@ pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
 pkgs_labs="unifdef patch"
+# The other languages' runtimes (peers/): Debian's, Tokio from its packaged crates.
+pkgs_peers="nodejs python3 golang-go cargo librust-tokio-dev"
 
 want=()
 for g in "$@"; do
     var="pkgs_$g"
     if [ -z "${!var+x}" ]; then
-        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang labs)" >&2
+        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang labs peers)" >&2
         exit 2
     fi
     for p in ${!var}; do want+=("$p"); done
@@ -25,7 +27,10 @@ done
 missing=()
 for p in "${want[@]}"; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    [ "$st" = "install ok installed" ] || missing+=("$p")
+    [ "$st" = "install ok installed" ] && continue
+    # A node from another origin (NodeSource's package, a tarball) serves too.
+    [ "$p" = nodejs ] && command -v node >/dev/null 2>&1 && continue
+    missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

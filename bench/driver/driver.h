@@ -39,6 +39,7 @@ struct profile {
     char path[4096];
     struct step *steps;
     size_t n;
+    unsigned skipped;     /* lines left out by needs= (their program is not built) */
 };
 
 /* What placeholders in a profile expand to. */

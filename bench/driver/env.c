@@ -143,6 +143,40 @@ static const char *sanitizer(void)
 #endif
 }
 
+/* The versions of the other languages' runtimes (peers/README.md), as
+ * BIN/peers/versions prints them: "node_version: v20.20.2" or "go_version:
+ * not installed, ...". Asked once per run (env.txt is written twice); a bin
+ * folder without the script (a guest image) gives nothing. */
+static const char *peer_versions(const char *bin)
+{
+    static char text[2048];
+    static bool asked;
+    if (asked || !bin)
+        return text;
+    asked = true;
+    char cmd[4096];
+    if ((size_t)snprintf(cmd, sizeof cmd, "%s/peers/versions", bin) >= sizeof cmd ||
+        access(cmd, X_OK) != 0)
+        return text;
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return text;
+    size_t len = 0;
+    char line[512];
+    while (fgets(line, sizeof line, p)) {
+        /* Only "word_version: ..." lines, so env.txt stays key: value. */
+        size_t k = strspn(line, "abcdefghijklmnopqrstuvwxyz_");
+        size_t l = strlen(line);
+        if (k < 9 || strncmp(line + k - 8, "_version", 8) != 0 || line[k] != ':' ||
+            line[l - 1] != '\n' || len + l >= sizeof text)
+            continue;
+        memcpy(text + len, line, l + 1);
+        len += l;
+    }
+    pclose(p);
+    return text;
+}
+
 int env_write(const char *dir, const struct env_info *in)
 {
     char *buf = NULL;
@@ -196,6 +230,7 @@ int env_write(const char *dir, const struct env_info *in)
         fprintf(f, "max_map_count: %s\n", v);
 
     fprintf(f, "compiler: %s\n", compiler());
+    fputs(peer_versions(in->bin), f);
     fprintf(f, "sanitizer: %s\n", sanitizer());
     fprintf(f, "profile: %s\n", in->profile);
     fprintf(f, "profile_path: %s\n", in->profile_path);

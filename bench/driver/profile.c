@@ -2,14 +2,19 @@
  * described at the top of bench/profiles/quick).
  *
  *   set reps N | set timeout S | set warmup N     defaults for later lines
- *   run EXPERIMENT [reps=N] [warmup=N] [timeout=S] [min-cpus=N] -- COMMAND ARG...
- *   trace MODEL [timeout=S] [min-cpus=N] -- COMMAND ARG...
+ *   run EXPERIMENT [reps=N] [warmup=N] [timeout=S] [min-cpus=N] [needs=PROG] -- COMMAND ARG...
+ *   trace MODEL [timeout=S] [min-cpus=N] [needs=PROG] -- COMMAND ARG...
+ *
+ * needs=PROG (relative to the bin folder, repeatable) leaves the line out,
+ * with one line on stderr, when PROG was not built: the programs of a
+ * language runtime whose toolchain is not installed (peers/README.md).
  *
  * COMMAND is relative to the bin folder unless it starts with '/'. Tokens
  * are split on blanks; '...' or "..." keep blanks inside one token.
  * Placeholders: {bin} {out} {profdir} {ncpus} {cpus} {cpu_first} {cpu_last}.
  */
 #include "driver.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -184,9 +189,32 @@ static int parse_set(char **tok, int n, struct defaults *d, const char *path, in
                 tok[1], tok[2]);
 }
 
-/* Parses a run or trace line into s. */
+/* Checks a needs=PROG option: 1 taken (and *missing set when PROG is not
+ * an executable of the bin folder, naming it in what), 0 not this option,
+ * -1 a malformed PROG. */
+static int needs(const char *tok, const struct expand_ctx *c, bool *missing, char *what,
+                 size_t whatsz)
+{
+    if (strncmp(tok, "needs=", 6) != 0)
+        return 0;
+    const char *prog = tok + 6;
+    if (!*prog || prog[0] == '/' || strstr(prog, ".."))
+        return -1;
+    char full[4096];
+    if ((size_t)snprintf(full, sizeof full, "%s/%s", c->bin, prog) >= sizeof full)
+        return -1;
+    if (access(full, X_OK) != 0 && !*missing) {
+        *missing = true;
+        snprintf(what, whatsz, "%s", prog);
+    }
+    return 1;
+}
+
+/* Parses a run or trace line into s; *missing tells that a needs= program
+ * is not there (what names it). */
 static int parse_step(char **tok, int n, const struct defaults *d, const struct expand_ctx *c,
-                      struct step *s, const char *path, int line, char *err, size_t errsz)
+                      struct step *s, const char *path, int line, char *err, size_t errsz,
+                      bool *missing, char *what, size_t whatsz)
 {
     memset(s, 0, sizeof *s);
     s->kind = strcmp(tok[0], "run") == 0 ? STEP_RUN : STEP_TRACE;
@@ -212,9 +240,12 @@ static int parse_step(char **tok, int n, const struct defaults *d, const struct 
             r = keyval(tok[i], "timeout", 1, 86400, &s->timeout_s);
         if (!r)
             r = keyval(tok[i], "min-cpus", 1, 4096, &s->min_cpus);
+        if (!r)
+            r = needs(tok[i], c, missing, what, whatsz);
         if (r != 1)
             return fail(err, errsz, path, line, "bad option '%s' (%s)", tok[i],
-                        s->kind == STEP_RUN ? "reps=N warmup=N timeout=S min-cpus=N" : "timeout=S min-cpus=N");
+                        s->kind == STEP_RUN ? "reps=N warmup=N timeout=S min-cpus=N needs=PROG"
+                                            : "timeout=S min-cpus=N needs=PROG");
     }
     if (i + 1 >= n)
         return fail(err, errsz, path, line, "expected '-- COMMAND ARG...'");
@@ -284,17 +315,27 @@ int profile_load(const char *path, const struct expand_ctx *ctx, struct profile 
                 }
                 p->steps = ns;
             }
-            rc = parse_step(tok, n, &d, ctx, &p->steps[p->n], path, lineno, err, errsz);
-            if (rc == 0)
-                p->n++;
-            else
+            bool missing = false;
+            char what[256] = "";
+            rc = parse_step(tok, n, &d, ctx, &p->steps[p->n], path, lineno, err, errsz,
+                            &missing, what, sizeof what);
+            if (rc == 0 && missing) {
+                /* Not a failure: that runtime is simply not installed. */
+                cli_warn("%s:%d: %s: skipped, needs %s (not built: its toolchain is not "
+                         "installed)", path, lineno, p->steps[p->n].name, what);
+                p->skipped++;
                 step_free(&p->steps[p->n]);
+            } else if (rc == 0) {
+                p->n++;
+            } else {
+                step_free(&p->steps[p->n]);
+            }
         } else {
             rc = fail(err, errsz, path, lineno, "unknown directive '%s' (set, run, trace)", tok[0]);
         }
     }
     fclose(f);
-    if (rc == 0 && p->n == 0)
+    if (rc == 0 && p->n == 0 && p->skipped == 0)
         rc = fail(err, errsz, path, lineno, "no run or trace line");
     if (rc != 0)
         profile_free(p);
