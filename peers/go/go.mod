@@ -1,0 +1,3 @@
+module yieldlab/peers/go
+
+go 1.19
