@@ -14,10 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/csvrows.h"
 #include "support/files.h"
 #include "support/run.h"
-
-static const char schema[] = "experiment,model,variant,cpus,n,metric,value,unit";
 
 /* The path of model/prog, or a skipped test when it was not built. */
 static const char *peer(int slot, const char *model, const char *prog)
@@ -72,39 +71,6 @@ Test(peers, python_hello_is_lazy_and_the_warning_is_one_line_of_ours)
 
 /* ------------------------------------------------------------- CSV rows */
 
-/* Checks that out is the header and then rows of the schema, every row of
- * experiment exp and model model; returns the value of metric (of the
- * first row that has it), NAN-free: -1 when absent. */
-static double csv_value(const char *out, const char *exp, const char *model, const char *metric)
-{
-    double found = -1;
-    char *copy = strdup(out), *save = NULL;
-    char *line = strtok_r(copy, "\n", &save);
-    cr_assert_not_null(line, "no output at all");
-    cr_assert_str_eq(line, schema, "the header comes first");
-    int rows = 0;
-    while ((line = strtok_r(NULL, "\n", &save))) {
-        char e[32], m[32], v[32], c[32], met[64], val_s[32], unit[16];
-        unsigned long long n;
-        int end = 0;
-        int k = sscanf(line, "%31[^,],%31[^,],%31[^,],%31[^,],%llu,%63[^,],%31[^,],%15[^,\n]%n", e, m,
-                       v, c, &n, met, val_s, unit, &end);
-        cr_assert_eq(k, 8, "malformed row: %s", line);
-        cr_assert_eq(line[end], '\0', "trailing fields: %s", line);
-        cr_expect_str_eq(e, exp, "%s", line);
-        cr_expect_str_eq(m, model, "%s", line);
-        /* A plain decimal: digits, one point, maybe a minus; no exponent. */
-        cr_expect_eq(strspn(val_s, "-0123456789."), strlen(val_s), "not a plain number: %s", line);
-        double val = strtod(val_s, NULL);
-        if (strcmp(met, metric) == 0 && found < 0)
-            found = val;
-        rows++;
-    }
-    cr_expect_gt(rows, 0, "a header and no row");
-    free(copy);
-    return found;
-}
-
 /* Runs argv (with --csv in it) and returns its stdout; exit 0 expected. */
 static char *csv_run(const char *const argv[])
 {
@@ -119,13 +85,13 @@ static void expect_csv_foo_hello(const char *model, const char *eager_printed)
 {
     const char *foo[] = {peer(0, model, "foo"), "--unit-ms", "20", "--csv", NULL};
     char *out = csv_run(foo);
-    cr_expect_eq(csv_value(out, "foo", model, "article_order"), 1, "%s", out);
-    cr_expect_eq(csv_value(out, "foo", model, "lines"), 8, "%s", out);
-    cr_expect_geq(csv_value(out, "foo", model, "elapsed_ms"), 0, "%s", out);
+    cr_expect_eq(csv_rows_value(out, "foo", model, "article_order"), 1, "%s", out);
+    cr_expect_eq(csv_rows_value(out, "foo", model, "lines"), 8, "%s", out);
+    cr_expect_geq(csv_rows_value(out, "foo", model, "elapsed_ms"), 0, "%s", out);
     free(out);
     const char *hello[] = {peer(1, model, "hello"), "--unit-ms", "20", "--csv", NULL};
     out = csv_run(hello);
-    cr_expect_eq(csv_value(out, "hello", model, "printed"), atoi(eager_printed), "%s", out);
+    cr_expect_eq(csv_rows_value(out, "hello", model, "printed"), atoi(eager_printed), "%s", out);
     free(out);
 }
 
@@ -136,8 +102,8 @@ static void expect_csv_pingpong(const char *model, const char *variant)
 {
     const char *argv[] = {peer(0, model, "pingpong"), "--iters", "200", "--cpus", "0", "--csv", NULL};
     char *out = csv_run(argv);
-    cr_expect_eq(csv_value(out, "pingpong", model, "switches"), 400, "2 switches a round trip");
-    cr_expect_gt(csv_value(out, "pingpong", model, "ns_per_switch"), 0);
+    cr_expect_eq(csv_rows_value(out, "pingpong", model, "switches"), 400, "2 switches a round trip");
+    cr_expect_gt(csv_rows_value(out, "pingpong", model, "ns_per_switch"), 0);
     char want[64];
     snprintf(want, sizeof want, "pingpong,%s,%s,0,200,", model, variant);
     cr_expect_not_null(strstr(out, want), "variant and cpus column: %s", out);
@@ -151,9 +117,9 @@ static void expect_csv_counter(const char *model, const char *fix, bool loses)
 {
     const char *argv[] = {peer(0, model, "counter"), "--n", "100", "--fix", fix, "--csv", NULL};
     char *out = csv_run(argv);
-    double expected = csv_value(out, "counter", model, "expected");
-    double final = csv_value(out, "counter", model, "final");
-    double lost = csv_value(out, "counter", model, "lost");
+    double expected = csv_rows_value(out, "counter", model, "expected");
+    double final = csv_rows_value(out, "counter", model, "final");
+    double lost = csv_rows_value(out, "counter", model, "lost");
     cr_expect_eq(expected, 100);
     cr_expect_eq(final + lost, expected, "final + lost = expected: %s", out);
     if (loses)
@@ -218,11 +184,11 @@ static void expect_spawn_rows(const char *model, const char *variant)
     peer(0, model, "spawn");
     const char *argv[] = {PEER_SPAWN, "--peer", p, "--n", "1,200,2000", "--csv", NULL};
     char *out = csv_run(argv);
-    cr_expect_eq(csv_value(out, "spawn", model, "units"), 1);
+    cr_expect_eq(csv_rows_value(out, "spawn", model, "units"), 1);
     cr_expect_not_null(strstr(out, ",2000,units,2000,count"), "%s", out);
-    cr_expect_gt(csv_value(out, "spawn", model, "user_bytes_per_unit"), 0,
+    cr_expect_gt(csv_rows_value(out, "spawn", model, "user_bytes_per_unit"), 0,
                  "2000 waiting units take memory: %s", out);
-    cr_expect_geq(csv_value(out, "spawn", model, "create_ns_per_unit"), 0, "%s", out);
+    cr_expect_geq(csv_rows_value(out, "spawn", model, "create_ns_per_unit"), 0, "%s", out);
     char want[64];
     snprintf(want, sizeof want, "spawn,%s,%s,-,2000,user_bytes,", model, variant);
     cr_expect_not_null(strstr(out, want), "model and variant: %s", out);

@@ -53,7 +53,7 @@ peer_cells() {
             if (!($2 in mem) || $7 < mem[$2]) { mem[$2] = $7; memv[$2] = $3; memn[$2] = $5 }
         }
         $1 == "foo" && $6 == "article_order" { foo[$2] = $7 == 1 ? "the article'"'"'s" : "another order" }
-        $1 == "hello" && $6 == "printed" {
+        $1 == "hello" && $6 == "printed" && $3 != "awaited" {
             p = $7 == 1 ? "Hello printed" : "nothing printed"
             hello[$2] = ($3 == "always" ? "n/a (always runs): " : $3 ": ") p
         }
