@@ -58,7 +58,10 @@ nstripped=0
 while IFS= read -r f; do
     mkdir -p "$dest/$(dirname "$f")"
     if printf '%s\n' "$marked" | grep -qxF "$f"; then
-        unifdef "${args[@]}" "$f" >"$dest/$f" || die "unifdef failed on $f"
+        # Python is not C: -t stops unifdef from reading its quotes as C's.
+        text=()
+        case $f in *.py) text=(-t) ;; esac
+        unifdef "${args[@]}" "${text[@]}" "$f" >"$dest/$f" || die "unifdef failed on $f"
         chmod --reference="$f" "$dest/$f"
         touch --reference="$f" "$dest/$f"
         if grep -q "${marker}${lab}" "$f"; then nstripped=$((nstripped + 1)); fi

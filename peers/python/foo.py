@@ -1,5 +1,9 @@
 """foo.py - the article's foo1/foo2/bar on asyncio: main gathers both
-coroutines; gather wraps each in a task, and the loop interleaves them."""
+coroutines; gather wraps each in a task, and the loop interleaves them.
+
+Lab 07 (labs/07-languages) writes main: between its markers the first
+definition is the handout's stub, the second (the one Python keeps) the
+solution (labs/README.md, "Solution markers")."""
 import asyncio
 
 from peerlib import Rows, ms_since, now_ns, parse
@@ -46,8 +50,17 @@ async def foo2():
     log("foo2 end")
 
 
+#ifdef YL_HANDOUT_LAB07
+async def main():
+    # LAB 07: run foo1 and foo2 at the same time on the one event loop,
+    # as the article's JavaScript main does. This stub awaits one after the
+    # other: foo2 starts only once foo1 has ended.
+    await foo1()
+    await foo2()
+#else
 async def main():
     await asyncio.gather(foo1(), foo2())
+#endif
 
 
 t0 = now_ns()

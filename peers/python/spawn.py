@@ -1,6 +1,10 @@
 """spawn.py - N asyncio tasks alive at once, each in asyncio.sleep: the peer
 side of yl-peer-spawn, which measures this process's memory (protocol in
-peers/README.md)."""
+peers/README.md).
+
+Lab 07 (labs/07-languages) writes main: between its markers the first
+definition is the handout's stub, the second (the one Python keeps) the
+solution (labs/README.md, "Solution markers")."""
 import asyncio
 import gc
 import os
@@ -36,25 +40,38 @@ def stdin_lines(loop):
     return q
 
 
+async def unit(count, n, all_in):
+    """One task: counts itself in (the last one opens the gate), then sleeps."""
+    count["in"] += 1
+    if count["in"] == n:
+        all_in.set()
+    await asyncio.sleep(opts["sleep_ms"] / 1000)
+
+
+#ifdef YL_HANDOUT_LAB07
+async def main():
+    # LAB 07: speak yl-peer-spawn's protocol (peers/README.md): print
+    # "base", wait for a line on stdin (stdin_lines), create N tasks of
+    # unit(), wait until all N are in, print "ready N CREATE_NS task", then
+    # wait for the end of stdin. This stub says ready at once: no "base",
+    # and not one task has started yet.
+    n = opts["n"]
+    all_in = asyncio.Event()
+    tasks = [asyncio.create_task(unit({"in": 0}, n, all_in)) for _ in range(n)]
+    print(f"ready {n} 0 task", flush=True)
+    del tasks
+#else
 async def main():
     n = opts["n"]
-    loop = asyncio.get_running_loop()
-    lines = stdin_lines(loop)
+    lines = stdin_lines(asyncio.get_running_loop())
     all_in = asyncio.Event()
     count = {"in": 0}
-
-    async def unit():
-        count["in"] += 1
-        if count["in"] == n:
-            all_in.set()
-        await asyncio.sleep(opts["sleep_ms"] / 1000)
-
     gc.collect()
     print("base", flush=True)
     if await lines.get() is None:
         return
     t0 = now_ns()
-    tasks = [asyncio.create_task(unit()) for _ in range(n)]
+    tasks = [asyncio.create_task(unit(count, n, all_in)) for _ in range(n)]
     # Tasks start at the loop's next turn: wait until the last one is in.
     if n:
         await all_in.wait()
@@ -64,6 +81,7 @@ async def main():
     while await lines.get() is not None:
         pass
     del tasks
+#endif
 
 
 loop = asyncio.new_event_loop()

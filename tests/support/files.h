@@ -1,0 +1,23 @@
+/* files.h - what tests share about files: foo's expected output, scratch
+ * folders, whole-file reads. */
+#ifndef YL_TEST_FILES_H
+#define YL_TEST_FILES_H
+
+/* The 8 lines of the article's foo, in the article's order. */
+extern const char foo_article[];
+
+/* A fresh folder /tmp/PREFIX-XXXXXX (malloc'd path); the test fails when
+ * it cannot be made. */
+char *scratch_dir(const char *prefix);
+
+/* Removes dir and everything in it, then frees the path. */
+void scratch_remove(char *dir);
+
+/* The whole file dir/name as a malloc'd string ("" when empty), NULL when
+ * it cannot be read. */
+char *read_text(const char *dir, const char *name);
+
+/* Writes text to dir/name; the test fails when it cannot. */
+void write_text(const char *dir, const char *name, const char *text);
+
+#endif
