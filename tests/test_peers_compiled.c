@@ -12,20 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/csvrows.h"
+#include "support/files.h"
 #include "support/run.h"
-
-/* The article's order is what our own runtime prints (tests/test_foo.c
- * checks that one against the article). */
-static char *article_order(void)
-{
-    const char *argv[] = {bin_path(1, "tasks", "foo"), "--unit-ms", "50", NULL};
-    char *out;
-    cr_assert_eq(run_prog(argv, &out, NULL, 30), 0, "tasks/foo failed");
-    cr_assert_eq(count_lines(out), 8, "tasks/foo printed:\n%s", out);
-    return out;
-}
-
-static const char header[] = "experiment,model,variant,cpus,n,metric,value,unit\n";
 
 /* What peers/go/build.mk and peers/tokio/build.mk look for. */
 static bool toolchain_present(const char *model)
@@ -51,52 +40,18 @@ static const char *peer(int slot, const char *model, const char *prog)
     return NULL;
 }
 
-/* A value as the contract writes it: a plain decimal number. */
-static bool plain_number(const char *s)
-{
-    if (*s == '-')
-        s++;
-    int digits = 0, dots = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9')
-            digits++;
-        else if (*s == '.' && dots++ == 0)
-            continue;
-        else
-            return false;
-    }
-    return digits > 0;
-}
-
-/* Checks every row of out against the schema, with this model and
- * experiment; returns the value of metric for variant (any variant when
- * NULL) at n, NaN-free: the test fails if the row is missing. */
+/* Checks every row of out against the schema (csvrows.h), of this model
+ * and experiment, and that variant is the one named; returns the value of
+ * metric (the test fails when there is no such row). */
 static double csv_value(const char *out, const char *model, const char *experiment,
                         const char *variant, const char *metric)
 {
-    cr_assert(strncmp(out, header, sizeof header - 1) == 0, "no CSV header in:\n%s", out);
-    bool found = false;
-    double value = 0;
-    char *copy = strdup(out + sizeof header - 1), *save = NULL;
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char f[8][64];
-        int k = sscanf(line, "%63[^,],%63[^,],%63[^,],%63[^,],%63[^,],%63[^,],%63[^,],%63s", f[0],
-                       f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
-        cr_assert_eq(k, 8, "malformed row: %s", line);
-        cr_expect_str_eq(f[0], experiment, "row: %s", line);
-        cr_expect_str_eq(f[1], model, "row: %s", line);
-        cr_expect(strcmp(f[3], "-") == 0 || plain_number(f[3]) || strchr(f[3], '+'),
-                  "cpus column: %s", line);
-        cr_expect(plain_number(f[4]) && !strchr(f[4], '.'), "n is not a count: %s", line);
-        cr_expect(plain_number(f[6]), "value is not a plain decimal: %s", line);
-        if (strcmp(f[5], metric) == 0 && (!variant || strcmp(f[2], variant) == 0)) {
-            found = true;
-            value = strtod(f[6], NULL);
-        }
-    }
-    free(copy);
-    cr_assert(found, "no %s row for %s/%s in:\n%s", metric, model, variant ? variant : "*", out);
-    return value;
+    double v = csv_rows_value(out, experiment, model, metric);
+    cr_assert_neq(v, -1, "no %s row for %s in:\n%s", metric, model, out);
+    char key[128];
+    snprintf(key, sizeof key, "\n%s,%s,%s,", experiment, model, variant);
+    cr_expect_not_null(strstr(out, key), "no variant %s in:\n%s", variant, out);
+    return v;
 }
 
 /* ---- foo ----------------------------------------------------------- */
@@ -104,11 +59,10 @@ static double csv_value(const char *out, const char *model, const char *experime
 static void expect_foo(const char *model)
 {
     const char *argv[] = {peer(0, model, "foo"), "--unit-ms", "50", NULL};
-    char *want = article_order(), *out, *err;
+    char *out, *err;
     int st = run_prog(argv, &out, &err, 30);
     cr_expect_eq(st, 0, "%s/foo exited %d: %s", model, st, err);
-    cr_expect_str_eq(out, want, "%s/foo printed:\n%s", model, out);
-    free(want);
+    cr_expect_str_eq(out, foo_article, "%s/foo printed:\n%s", model, out);
     free(out);
     free(err);
 }
@@ -119,12 +73,11 @@ Test(peers_compiled, tokio_foo_prints_the_eight_lines_in_order) { expect_foo("to
 static void expect_foo_csv(const char *model, const char *variant)
 {
     const char *argv[] = {peer(0, model, "foo"), "--unit-ms", "50", "--csv", NULL};
-    char *want = article_order(), *out, *err;
+    char *out, *err;
     cr_assert_eq(run_prog(argv, &out, &err, 30), 0, "%s", err);
     cr_expect_eq(csv_value(out, model, "foo", variant, "article_order"), 1);
     cr_expect_eq(csv_value(out, model, "foo", variant, "lines"), 8);
-    cr_expect(strstr(err, want) != NULL, "the lines go to stderr with --csv:\n%s", err);
-    free(want);
+    cr_expect(strstr(err, foo_article) != NULL, "the lines go to stderr with --csv:\n%s", err);
     free(out);
     free(err);
 }
@@ -134,18 +87,19 @@ Test(peers_compiled, tokio_foo_csv_says_article_order) { expect_foo_csv("tokio",
 
 /* ---- hello --------------------------------------------------------- */
 
-static void expect_hello(const char *model, const char *mode, const char *variant, bool printed)
+/* hello with up to two extra arguments (x1, x2 may be NULL): Hello on
+ * stdout iff printed; with --csv the printed row says the same. */
+static void expect_hello(const char *model, const char *x1, const char *x2, const char *variant,
+                         bool printed)
 {
-    const char *argv[] = {peer(0, model, "hello"), "--unit-ms", "200", mode ? "--mode" : NULL,
-                          mode, NULL};
+    const char *argv[] = {peer(0, model, "hello"), "--unit-ms", "200", x1, x2, NULL};
     char *out, *err;
     cr_assert_eq(run_prog(argv, &out, &err, 30), 0, "%s", err);
     cr_expect_str_eq(out, printed ? "Hello\n" : "", "%s/hello %s printed: '%s'", model,
                      variant, out);
     free(out);
     free(err);
-    const char *argv_csv[] = {argv[0], "--unit-ms", "200", "--csv", mode ? "--mode" : NULL,
-                              mode, NULL};
+    const char *argv_csv[] = {argv[0], "--unit-ms", "200", "--csv", x1, x2, NULL};
     cr_assert_eq(run_prog(argv_csv, &out, &err, 30), 0, "%s", err);
     cr_expect_eq(csv_value(out, model, "hello", variant, "printed"), printed ? 1 : 0);
     cr_expect_eq(strstr(err, "Hello\n") != NULL, printed, "stderr: %s", err);
@@ -153,11 +107,28 @@ static void expect_hello(const char *model, const char *mode, const char *varian
     free(err);
 }
 
-Test(peers_compiled, go_goroutine_always_runs) { expect_hello("go", NULL, "always", true); }
-Test(peers_compiled, tokio_unawaited_future_never_runs) { expect_hello("tokio", NULL, "lazy", false); }
+Test(peers_compiled, go_goroutine_always_runs) { expect_hello("go", NULL, NULL, "always", true); }
+Test(peers_compiled, tokio_unawaited_future_never_runs)
+{
+    expect_hello("tokio", NULL, NULL, "lazy", false);
+}
+Test(peers_compiled, tokio_awaited_future_runs)
+{
+    expect_hello("tokio", "--await", NULL, "awaited", true);
+}
 Test(peers_compiled, tokio_spawned_task_runs_unawaited)
 {
-    expect_hello("tokio", "eager", "eager", true);
+    expect_hello("tokio", "--mode", "eager", "eager", true);
+}
+
+/* Go has no await: the flag is refused like any unknown one. */
+Test(peers_compiled, go_hello_has_no_await)
+{
+    const char *argv[] = {peer(0, "go", "hello"), "--await", NULL};
+    char *err;
+    cr_expect_eq(run_prog(argv, NULL, &err, 10), 2);
+    cr_expect(count_lines(err) == 1 && strstr(err, "'--await'"), "%s", err);
+    free(err);
 }
 
 /* ---- pingpong ------------------------------------------------------ */
@@ -290,8 +261,9 @@ static void expect_harness(const char *model, const char *unit)
     char *out, *err;
     int st = run_prog(argv, &out, &err, 60);
     cr_assert_eq(st, 0, "yl-peer-spawn --peer %s exited %d: %s", path, st, err);
-    cr_expect_eq(csv_value(out, model, "spawn", unit, "units"), 100);
+    cr_expect_eq(csv_value(out, model, "spawn", unit, "units"), 10, "the first N");
     cr_expect_gt(csv_value(out, model, "spawn", unit, "user_bytes"), 0);
+    cr_expect_not_null(strstr(out, ",100,units,100,count\n"), "no N=100 in:\n%s", out);
     free(out);
     free(err);
 }

@@ -20,6 +20,8 @@ pub struct Opts {
     pub cpus: Option<String>,
     /// The value of --mode, --fix or --variant; None: every one in turn.
     pub mode: Option<String>,
+    /// hello --await: await the task before main's own sleep.
+    pub wait: bool,
 }
 
 /// A peer program: its name, usage text and the flags it takes.
@@ -88,6 +90,7 @@ impl Prog {
                     d.cpus = Some(s.clone());
                     i += 1
                 }
+                "--await" => d.wait = true,
                 "--mode" | "--fix" | "--variant" => {
                     let s = v.unwrap_or_else(|| self.usage_error(&format!("{a}: needs a value")));
                     if !self.modes.contains(&s.as_str()) {
@@ -242,7 +245,7 @@ impl Rows {
 
 /// The defaults most peers start from.
 pub fn defaults() -> Opts {
-    Opts { csv: false, n: 1000, iters: 100_000, unit_ms: 1, units: 8, timeout: 60, cpus: None, mode: None }
+    Opts { csv: false, n: 1000, iters: 100_000, unit_ms: 1, units: 8, timeout: 60, cpus: None, mode: None, wait: false }
 }
 
 /// A current-thread runtime with timers: one worker, the lab's "single".
