@@ -21,6 +21,9 @@ LAB_NEEDS_02 := $(O)/bin/tasks/foo
 LAB_NEEDS_03 := $(O)/bin/tasks/counter
 LAB_NEEDS_04 :=
 LAB_NEEDS_05 :=
+# Lab 07 runs the language peers and the harness (recursive: peers/build.mk
+# is read after this file).
+LAB_NEEDS_07 = $(python_PROGS) $(node_PROGS) $(YL_PEER_SPAWN)
 
 # One grading binary per lab: its suites, the points reporter, the shared
 # test helpers and the context-switch probes. HIDDEN=1 adds the
