@@ -3,12 +3,16 @@
 # toolchain is there, so `make all` never needs one.
 PEER_PROGS :=
 PEER_MODELS := node python go tokio
+# The static build is the QEMU guest's: no interpreter or toolchain runs
+# there, and its bin folder must hold only static programs.
+ifneq ($(STATIC),1)
 include $(wildcard peers/*/build.mk)
 ALL_PROGS += $(PEER_PROGS)
 
 # The versions of every runtime, for env.txt (yl-bench runs it).
 PEER_VERSIONS := $(O)/bin/peers/versions
 ALL_PROGS += $(PEER_VERSIONS)
+endif
 $(PEER_VERSIONS): peers/versions.sh
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  GEN     $@")
