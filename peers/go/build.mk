@@ -5,10 +5,7 @@
 # build/peers/go/bin/ and copied into each $(O)/bin/go/, so the sanitizer
 # and clang trees reuse it.
 PEER_GO ?= $(firstword $(wildcard /usr/bin/go /usr/lib/go/bin/go))
-# STATIC=1 (the QEMU guest's programs) leaves the peers out: the guest
-# image holds our own programs only.
 ifneq ($(PEER_GO),)
-ifneq ($(STATIC),1)
 PEER_HAVE_go := 1
 GO_PEER_NAMES := foo hello pingpong spawn counter
 go_PROGS := $(addprefix $(O)/bin/go/,$(GO_PEER_NAMES))
@@ -27,5 +24,4 @@ $(GO_PEER_OUT)/stamp: peers/go/go.mod $(wildcard peers/go/*/*.go) peers/go/build
 $(O)/bin/go/%: $(GO_PEER_OUT)/stamp
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $(GO_PEER_OUT)/bin/$* $@
-endif
 endif

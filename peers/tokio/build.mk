@@ -7,11 +7,7 @@
 PEER_CARGO ?= $(wildcard /usr/bin/cargo)
 PEER_RUSTC ?= $(wildcard /usr/bin/rustc)
 PEER_TOKIO_CRATE := $(firstword $(wildcard /usr/share/cargo/registry/tokio-1.*/Cargo.toml))
-# STATIC=1 (the QEMU guest's programs) leaves the peers out: the guest
-# image holds our own programs only, and these link the C library
-# dynamically.
 ifneq ($(and $(PEER_CARGO),$(PEER_RUSTC),$(PEER_TOKIO_CRATE)),)
-ifneq ($(STATIC),1)
 PEER_HAVE_tokio := 1
 TOKIO_PEER_NAMES := foo hello pingpong spawn counter
 tokio_PROGS := $(addprefix $(O)/bin/tokio/,$(TOKIO_PEER_NAMES))
@@ -33,5 +29,4 @@ $(TOKIO_PEER_OUT)/stamp: peers/tokio/Cargo.toml peers/tokio/Cargo.lock \
 $(O)/bin/tokio/%: $(TOKIO_PEER_OUT)/stamp
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $(TOKIO_PEER_OUT)/release/$* $@
-endif
 endif
