@@ -24,7 +24,7 @@ type Opts struct {
 	Units   uint64 // 0: one unit per N
 	Timeout uint64
 	Cpus    string // as given ("0", "0,1"); "" when not pinned
-	Mode    string // --mode, --fix or --variant; "" means each in turn
+	Mode    string // --mode, --fix or --variant; "" for the program's default
 	Race    bool   // foo: start both at once
 }
 

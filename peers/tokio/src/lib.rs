@@ -8,7 +8,7 @@ use std::process::{exit, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// The flags a peer may accept; `accepts` says which ones this one does.
+/// The flags a peer may take; `Prog::accepts` says which ones a program does.
 pub struct Opts {
     pub csv: bool,
     pub n: u64,
@@ -18,7 +18,7 @@ pub struct Opts {
     pub timeout: u64,
     /// `--cpus` as given ("0", "0,1"); None when not pinned.
     pub cpus: Option<String>,
-    /// The value of --mode, --fix or --variant; None: every one in turn.
+    /// The value of --mode, --fix or --variant; None: the program's default.
     pub mode: Option<String>,
     /// hello --await: await the task before main's own sleep.
     pub wait: bool,
@@ -28,7 +28,7 @@ pub struct Opts {
 pub struct Prog {
     pub name: &'static str,
     pub usage: &'static str,
-    /// Flags that take a value, beyond --timeout: "--n", "--iters", ...
+    /// Flags beyond --help, --csv and --timeout: "--n", "--iters", "--await", ...
     pub accepts: &'static [&'static str],
     /// Choices of the one choice flag (--mode, --fix or --variant).
     pub modes: &'static [&'static str],
