@@ -58,15 +58,19 @@ peer_cells() {
             hello[$2] = ($3 == "always" ? "n/a (always runs): " : $3 ": ") p
         }
         $1 == "counter" && ($6 == "lost" || $6 == "expected") { cnt[$2, $3, $6] = $7; if (!(($2, $3) in cv)) { cv[$2, $3] = 1; cvars[$2] = cvars[$2] " " $3 } }
-        function lostcell(m,    s, v, i, k, out) {
+        # The lost update (variant none), then the lock that fixes it (lock
+        # or mutex; else the first other fix); our in-memory and LIFO
+        # variants have sections of their own.
+        function cntcell(m, x) { return sprintf("%s %d of %d", x, cnt[m, x, "lost"], cnt[m, x, "expected"]) }
+        function lostcell(m,    v, i, k, out, fix) {
             k = split(cvars[m], v, " ")
-            out = ""
+            fix = ""
             for (i = 1; i <= k; i++) {
-                if (!((m, v[i], "lost") in cnt)) continue
-                # The none variant first: it is the lost update; the fixes follow.
-                s = sprintf("%s %d of %d", v[i], cnt[m, v[i], "lost"], cnt[m, v[i], "expected"])
-                out = v[i] == "none" ? s (out == "" ? "" : "; " out) : (out == "" ? s : out "; " s)
+                if (v[i] == "none" || v[i] ~ /^mem-|^lifo/ || !((m, v[i], "lost") in cnt)) continue
+                if (fix == "" || v[i] == "lock" || v[i] == "mutex") fix = v[i]
             }
+            out = ((m, "none", "lost") in cnt) ? cntcell(m, "none") : ""
+            if (fix != "") out = (out == "" ? "" : out "; ") cntcell(m, fix)
             return out == "" ? "-" : out
         }
         END {
