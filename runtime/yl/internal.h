@@ -201,9 +201,17 @@ struct yl_rt {
     struct trace_log *trace;      /* NULL unless tracing */
 };
 
-/* The worker this thread runs. Never inlined: once tasks can migrate, a
- * value cached across a yield point would name the wrong worker. */
+/* worker.c: the worker this thread runs (NULL: not a worker thread).
+ * Never inlined: once tasks can migrate, a value cached across a yield
+ * point would name the wrong worker. */
 struct yl_worker *yl__worker(void);
+void yl__set_worker(struct yl_worker *w);
+
+/* clock.c: CLOCK_MONOTONIC in ns, the runtime's one clock. */
+uint64_t yl__now_ns(void);
+
+/* err.c: prints a one-line runtime error, "yl: ..." and a newline, to stderr. */
+void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* io.c: what an fd waiter leaves in epoll's data.ptr */
 struct yl_fd_wait {
@@ -280,7 +288,6 @@ void yl__wake_all(struct yl_rt *rt);
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */
 void yl__block_unlock(yl_spinlock *l);    /* the same, releasing l once switched out */
-uint64_t yl__now_ns(void);
 void yl__task_prepare(struct yl_fiber *f); /* first frame: entry and exit */
 struct yl_rt *yl__rt(void);
 /* The running task, aborting with a message naming fn outside a task or
@@ -298,8 +305,5 @@ yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind);
 /* Join's first half: true when the caller must wait (it is registered as
  * t's joiner and blocked), false when t has already finished. */
 bool yl__join_begin(yl_task *t);
-
-/* Print a one-line runtime error to stderr. */
-void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

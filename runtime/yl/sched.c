@@ -12,12 +12,10 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -33,36 +31,12 @@
  * stream of ready tasks cannot starve waiting ones. */
 #define POLL_EVERY 61
 
-static __thread struct yl_worker *tls_worker;
 static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
-
-__attribute__((noinline)) struct yl_worker *yl__worker(void)
-{
-    return tls_worker;
-}
 
 struct yl_rt *yl__rt(void)
 {
     return the_rt;
-}
-
-uint64_t yl__now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void yl__err(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = snprintf(buf, sizeof buf, "yl: ");
-    vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s\n", buf);
 }
 
 /* A runtime call from outside any task is a programming error: say so
@@ -303,7 +277,7 @@ static void worker_loop(struct yl_worker *w)
 
 static void worker_init_thread(struct yl_worker *w)
 {
-    tls_worker = w;
+    yl__set_worker(w);
     w->tsan_sched_fiber = yl_tsan_current();
     if (w->cpu >= 0) {
         cpu_set_t set;
@@ -319,7 +293,7 @@ static void *worker_thread(void *arg)
     struct yl_worker *w = arg;
     worker_init_thread(w);
     worker_loop(w);
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     return NULL;
 }
 
@@ -464,7 +438,7 @@ out:;
      * every task's memory back at once, stackless ones included. */
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
-    if (tls_worker) {
+    if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);
     }
@@ -481,7 +455,7 @@ out:;
     if (restore_mask)
         sched_setaffinity(0, sizeof saved, &saved);
     last_stats = st;
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     the_rt = NULL;
     free(ws);
     free(rt);
