@@ -100,12 +100,6 @@ static inline struct yl_fiber *yl__fiber(yl_task *t)
     return (struct yl_fiber *)t;
 }
 
-/* A FIFO of tasks, linked through task->next. */
-struct yl_queue {
-    yl_task *head, *tail;
-    size_t len;
-};
-
 struct yl_timer_heap {
     yl_task **v;
     size_t len, cap;
@@ -227,9 +221,11 @@ void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */
 void yl__pool_drain(struct yl_worker *w); /* wakes tasks whose ops completed */
 extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventfd */
 
-/* queue.c */
-void yl__q_push(struct yl_queue *q, yl_task *t);
-yl_task *yl__q_pop(struct yl_queue *q);
+/* queue.c: struct yl_queue (yl.h), linked through task->next; a task is
+ * in at most one queue at a time */
+void yl__q_push(struct yl_queue *q, yl_task *t);       /* at the tail */
+void yl__q_push_front(struct yl_queue *q, yl_task *t); /* at the head */
+yl_task *yl__q_pop(struct yl_queue *q);                /* the head, or NULL */
 /* Appends the chain head..last (linked through ->next, n tasks). */
 void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n);
 

@@ -27,6 +27,14 @@ typedef struct yl_spinlock {
     _Atomic unsigned char v; /* one byte: it sits in every task header */
 } yl_spinlock;
 
+/* A FIFO of tasks linked through the tasks themselves (intrusive): no
+ * allocation per wait. Run queues, mutex waiters and wait-group waiters
+ * are all one; its operations are the runtime's own (queue.c). */
+typedef struct yl_queue {
+    yl_task *head, *tail;
+    size_t len;
+} yl_queue;
+
 /* How tasks are spread over workers. */
 enum yl_exec {
     YL_EXEC_SINGLE,   /* one worker: JavaScript, Python, Dart */
@@ -186,7 +194,7 @@ enum yl_mutex_order {
 typedef struct yl_mutex {
     yl_spinlock lock;
     yl_task *owner;
-    yl_task *head, *tail; /* waiters, linked through the task */
+    yl_queue waiters;     /* the next owner is at the head */
     enum yl_mutex_order order;
 } yl_mutex;
 
@@ -208,7 +216,7 @@ void yl_mutex_unlock(yl_mutex *m);
 typedef struct yl_wg {
     yl_spinlock lock;
     int64_t count;
-    yl_task *waiters; /* tasks blocked in yl_wg_wait, linked through the task */
+    yl_queue waiters; /* tasks blocked in yl_wg_wait, in arrival order */
 } yl_wg;
 
 /* Sets the counter to zero with no waiters. */
