@@ -133,7 +133,6 @@ struct yl_wheel {
     size_t scratch_cap;
 };
 
-struct trace_log;
 struct yl_rt;
 
 /* One worker: a thread that runs tasks. Everything here but the inbox,
@@ -192,7 +191,8 @@ struct yl_rt {
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */
     struct yl_stack_pool *stacks; /* stack memory (stack.c) */
-    struct trace_log *trace;      /* NULL unless tracing */
+    const yl_tracer *tracer;      /* NULL unless tracing */
+    void *trace_state;            /* what tracer->open returned */
 };
 
 /* worker.c: the worker this thread runs (NULL: not a worker thread).

@@ -22,9 +22,6 @@
 #include "san.h"
 #include "spin.h"
 #include "stackless.h"
-#include "trace.h"
-
-#define TRACE_CAP (1u << 20)
 
 /* Ready tasks run first; fd and file completions are looked at when
  * nothing is ready, and every POLL_EVERY units even if something is, so a
@@ -33,6 +30,12 @@
 
 static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
+static const yl_tracer *_Atomic default_tracer; /* yl_set_tracer */
+
+void yl_set_tracer(const yl_tracer *t)
+{
+    default_tracer = t;
+}
 
 struct yl_rt *yl__rt(void)
 {
@@ -131,8 +134,8 @@ static void run_unit(struct yl_worker *w, yl_task *t)
     if (t->units && t->last_worker != w->index)
         w->migrations++;
     t->last_worker = (int8_t)w->index;
-    struct trace_log *trace = w->rt->trace;
-    if (trace) {
+    const yl_tracer *tracer = w->rt->tracer;
+    if (tracer) {
         w->unit_cpu = sched_getcpu();
         w->unit_start_ns = yl__now_ns();
     }
@@ -146,11 +149,10 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     }
     w->current = NULL;
-    if (trace) {
-        struct trace_rec r;
-        trace_rec_set(&r, yl_task_name(t), t->units, w->index, w->unit_cpu,
-                      w->unit_start_ns, yl__now_ns());
-        trace_log_add(trace, &r);
+    if (tracer) {
+        yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
+                     .cpu = w->unit_cpu, .start_ns = w->unit_start_ns, .end_ns = yl__now_ns()};
+        tracer->unit(w->rt->trace_state, &u);
     }
     t->units++;
     switch (t->state) {
@@ -384,6 +386,7 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         ws[i].epfd = ws[i].wakefd = -1;
     int rc = -1, started = 1;
+    const char *model = c.trace_model ? c.trace_model : "tasks";
     rt->slab = yl__slab_new();
     rt->stacks = yl__stacks_new(!c.stack_unguarded);
     cpu_set_t saved;
@@ -397,9 +400,18 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
-    if (c.trace_path && !(rt->trace = trace_log_new(TRACE_CAP))) {
-        yl__err("cannot allocate the trace log: %s", strerror(errno));
-        goto out;
+    if (c.trace_path) {
+        const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
+        if (!tr) {
+            yl__err("a trace was asked for (%s) but no tracer is set: link bench's "
+                    "trace writer (bench/yltrace.c) or set yl_config.tracer", c.trace_path);
+            goto out;
+        }
+        if (!(rt->trace_state = tr->open(c.trace_path, model))) {
+            yl__err("cannot start the trace %s: %s", c.trace_path, strerror(errno));
+            goto out;
+        }
+        rt->tracer = tr;
     }
     the_rt = rt;
     ws[0].thread = self;
@@ -444,13 +456,9 @@ out:;
     }
     yl__slab_destroy(rt->slab);
     yl__stacks_destroy(rt->stacks);
-    if (rt->trace) {
-        const char *model = c.trace_model ? c.trace_model : "tasks";
-        if (trace_log_write(rt->trace, c.trace_path, model) != 0) {
-            yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
-            rc = -1;
-        }
-        trace_log_free(rt->trace);
+    if (rt->tracer && rt->tracer->close(rt->trace_state, c.trace_path, model) != 0) {
+        yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
+        rc = -1;
     }
     if (restore_mask)
         sched_setaffinity(0, sizeof saved, &saved);
