@@ -277,12 +277,4 @@ typedef struct yl_stats {
 /* A snapshot of the runtime's counters. */
 yl_stats yl_get_stats(void);
 
-/* What the timer structure alone costs (no task runs): arms n timers the
- * way n tasks would that each sleep sleep_ms, armed evenly over spread_ms
- * (deadlines in arm order, or in random order when shuffled), then lets
- * the clock run until all have expired. *insert_ns and *expire_ns get the
- * mean cost of one arm and of one expiry. 0, or -1 when out of memory. */
-int yl_timer_cost(enum yl_timers kind, uint64_t n, uint64_t sleep_ms, uint64_t spread_ms,
-                  bool shuffled, double *insert_ns, double *expire_ns);
-
 #endif
