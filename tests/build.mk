@@ -1,7 +1,7 @@
 # tests/build.mk - one Criterion binary with every suite in tests/*.c.
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
-  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
@@ -21,7 +21,7 @@ TEST_ARGS ?= -j2
 # collides with TSan's memory layout), so SAN=thread runs the concurrency
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
-$(TSAN_TEST): $(O)/obj/tests/conc/conc.o $(O)/obj/tests/conc/main_plain.o $(LIBYL) $(LIBBENCH)
+$(TSAN_TEST): $(O)/obj/tests/conc/conc.o $(O)/obj/tests/conc/workers.o $(O)/obj/tests/conc/main_plain.o $(LIBYL) $(LIBBENCH)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -32,4 +32,10 @@ int conc_stackless_storm(int exec, int workers, int n);
  * runtime with 2 workers waits `sleep_ms` on one timer. */
 double conc_idle_cpu_ms(int sleep_ms);
 
+/* workers.c: `pairs` reader tasks each yl_read their own pipe `rounds`
+ * times while a thread writes the pipes in bursts, so readers wait in
+ * epoll each round and (stealing) often resume on another worker: every
+ * read succeeds and returns the byte written. */
+int conc_fd_reads(int exec, int workers, int pairs, int rounds);
+
 #endif

@@ -23,6 +23,7 @@ int main(void)
          conc_stackless_storm(2, 2, 10000)},
         {"sharded: 10k stackless tasks, each runs once; mutex, join, wait group",
          conc_stackless_storm(1, 2, 10000)},
+        {"stealing: 32 tasks x 200 pipe reads, each succeeds", conc_fd_reads(2, 2, 32, 200)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {

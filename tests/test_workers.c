@@ -1,0 +1,16 @@
+/* test_workers.c - the runtime's contracts under several workers (the
+ * checks of tests/conc/workers.c, which the TSan runner shares). */
+#include <criterion/criterion.h>
+
+#include "conc/conc.h"
+#include "yl.h"
+
+Test(workers, stealing_fd_reads_all_succeed_while_tasks_migrate, .timeout = 60)
+{
+    cr_expect_eq(conc_fd_reads(YL_EXEC_STEALING, 2, 32, 200), 0);
+}
+
+Test(workers, sharded_fd_reads_all_succeed, .timeout = 60)
+{
+    cr_expect_eq(conc_fd_reads(YL_EXEC_SHARDED, 2, 32, 200), 0);
+}
