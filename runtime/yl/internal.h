@@ -180,6 +180,7 @@ struct yl_rt {
     _Atomic uint64_t live;        /* tasks started and not finished */
     _Atomic bool done;            /* every task finished, or a fatal error */
     _Atomic bool failed;
+    _Atomic int idle_empty;       /* workers asleep with no timer and no I/O pending */
     _Atomic uint32_t next_id;     /* ids handed out: also tasks created */
     _Atomic uint64_t allocated;   /* task structs not yet freed */
     _Atomic uint32_t rr;          /* sharded: round-robin placement */
@@ -280,6 +281,9 @@ void yl__requeue_yielded(struct yl_worker *w, yl_task *t); /* after yl_yield */
 yl_task *yl__next_task(struct yl_worker *w); /* what w runs next, or NULL */
 void yl__wake_worker(struct yl_worker *w);   /* out of epoll, if parked */
 void yl__wake_all(struct yl_rt *rt);
+/* Whether a ready task waits anywhere. Exact only while no task runs: for
+ * the deadlock check, once every worker is idle with nothing pending. */
+bool yl__any_ready(struct yl_rt *rt);
 
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */

@@ -221,3 +221,21 @@ yl_task *yl__next_task(struct yl_worker *w)
     }
     return NULL;
 }
+
+bool yl__any_ready(struct yl_rt *rt)
+{
+    bool any = false;
+    yl_spin_lock(&rt->inject_lock);
+    any |= rt->inject.len > 0;
+    yl_spin_unlock(&rt->inject_lock);
+    for (int i = 0; i < rt->nworkers && !any; i++) {
+        struct yl_worker *o = &rt->w[i];
+        yl_spin_lock(&o->inbox_lock);
+        any |= o->inbox.len > 0;
+        yl_spin_unlock(&o->inbox_lock);
+        /* Idle owners do not touch these; what they did before going
+         * idle is visible through the idle counter's read-modify-writes. */
+        any |= o->runq.len > 0 || yl_deque_size(&o->dq) > 0;
+    }
+    return any;
+}

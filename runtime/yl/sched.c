@@ -230,6 +230,15 @@ static uint64_t timer_timeout(struct yl_worker *w)
     return next > now ? next - now : 0;
 }
 
+/* Every task is blocked and nothing pending can wake one: the run fails. */
+static void deadlock(struct yl_rt *rt)
+{
+    yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
+            (unsigned long long)atomic_load(&rt->live));
+    atomic_store(&rt->failed, true);
+    atomic_store(&rt->done, true);
+}
+
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
@@ -250,10 +259,7 @@ static void worker_loop(struct yl_worker *w)
         w->units_since_poll = 0;
         if (rt->nworkers == 1) {
             if (!yl__timers_count(w) && !w->io_waiting) {
-                yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
-                        (unsigned long long)atomic_load(&rt->live));
-                atomic_store(&rt->failed, true);
-                atomic_store(&rt->done, true);
+                deadlock(rt);
                 return;
             }
             yl__io_poll(w, timer_timeout(w)); /* the kernel wakes us: no spinning */
@@ -272,7 +278,22 @@ static void worker_loop(struct yl_worker *w)
             atomic_store(&w->parked, false);
             return;
         }
+        /* Nothing can wake a worker with no timer and no I/O pending but
+         * another worker's task. Once every worker is so, none runs a
+         * task, and if nothing is ready either, nothing ever will be. The
+         * last one to go idle sees all the others' pushes (they came
+         * before their increments of the counter) and says so. */
+        bool empty = !yl__timers_count(w) && !w->io_waiting;
+        if (empty && atomic_fetch_add(&rt->idle_empty, 1) + 1 == rt->nworkers &&
+            !atomic_load(&rt->done) && !yl__any_ready(rt)) {
+            atomic_store(&w->parked, false);
+            deadlock(rt);
+            yl__wake_all(rt);
+            return;
+        }
         yl__io_poll(w, timer_timeout(w));
+        if (empty)
+            atomic_fetch_sub(&rt->idle_empty, 1);
         atomic_store(&w->parked, false);
     }
 }

@@ -38,4 +38,15 @@ double conc_idle_cpu_ms(int sleep_ms);
  * read succeeds and returns the byte written. */
 int conc_fd_reads(int exec, int workers, int pairs, int rounds);
 
+/* Two workers: one task wakes another `rounds` times and stays busy until
+ * the woken one has run on the other worker, which parks between rounds:
+ * every wake-up reaches it (a lost one leaves the woken task waiting; the
+ * waker gives up after 10 s and the check fails). */
+int conc_wake_storm(int exec, int rounds);
+
+/* Every task blocked, no timer or fd pending: yl_run fails with the one
+ * deadlock message, whatever the executor (run in a child process, which
+ * is killed if it hangs). */
+int conc_deadlock_reported(int exec, int workers);
+
 #endif

@@ -24,6 +24,11 @@ int main(void)
         {"sharded: 10k stackless tasks, each runs once; mutex, join, wait group",
          conc_stackless_storm(1, 2, 10000)},
         {"stealing: 32 tasks x 200 pipe reads, each succeeds", conc_fd_reads(2, 2, 32, 200)},
+        {"sharded: wake storm, 20000 wake-ups of a parking worker", conc_wake_storm(1, 20000)},
+        {"stealing: wake storm, 20000 wake-ups of a parking worker", conc_wake_storm(2, 20000)},
+        {"single: deadlock reported", conc_deadlock_reported(0, 1)},
+        {"sharded: deadlock reported", conc_deadlock_reported(1, 2)},
+        {"stealing: deadlock reported", conc_deadlock_reported(2, 2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {

@@ -6,13 +6,16 @@
 #include "conc.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,6 +131,189 @@ int conc_fd_reads(int exec, int workers, int pairs, int rounds)
         fprintf(stderr, "fd reads: rc %d, %d of %d reads succeeded, %d failed (first: %s)\n",
                 rc, got, want, (int)atomic_load(&fdr.reads_failed),
                 e > 0 ? strerror(e) : e < 0 ? "short or wrong byte" : "none");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- parking against a wake storm ----------------------------------- */
+
+/* A pinger and a ponger on two workers. In round r the pinger releases
+ * go[r] and then stays busy, without yielding, until the ponger has run
+ * round r: the ponger can only run on the other worker, which has just
+ * parked (it ran the ponger's previous round and found nothing else), so
+ * every round is a wake-up racing a worker going to sleep. No timer or fd
+ * is pending: a worker that sleeps while the ponger waits never wakes,
+ * and the pinger gives up after 10 s and says so. */
+#define WS_GIVE_UP_NS (10ull * 1000000000u)
+#ifndef YL_WS_JITTER
+#define YL_WS_JITTER 2048 /* delay loop iterations, at most */
+#endif
+
+static struct {
+    int rounds;
+    yl_wg *go;          /* [rounds], each at 1 until the pinger releases it */
+    _Atomic int ran;    /* rounds the ponger has run */
+    _Atomic int lost;   /* the round whose wake-up was lost, or -1 */
+} ws;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void ws_pinger(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < ws.rounds; r++) {
+        /* A different short delay each round, so that over the rounds the
+         * wake-up lands on every instant of the other worker's parking. */
+        for (volatile unsigned d = (unsigned)r * 2654435761u % YL_WS_JITTER; d; d--)
+            ;
+        yl_wg_done(&ws.go[r]);
+        uint64_t t0 = mono_ns();
+        for (unsigned spins = 0; atomic_load(&ws.ran) <= r; spins++) {
+            if (spins % 1024 == 0 && mono_ns() - t0 > WS_GIVE_UP_NS) {
+                atomic_store(&ws.lost, r);
+                /* Release the rest, so the ponger can still finish. */
+                for (int k = r + 1; k < ws.rounds; k++)
+                    yl_wg_done(&ws.go[k]);
+                return;
+            }
+        }
+    }
+}
+
+static void ws_ponger(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < ws.rounds; r++) {
+        yl_wg_wait(&ws.go[r]);
+        atomic_fetch_add(&ws.ran, 1);
+    }
+}
+
+static void ws_main(void *arg)
+{
+    (void)arg;
+    /* Sharded places round-robin: the ponger on one worker, the pinger on
+     * the other. Stealing: the other worker steals the woken ponger. */
+    if (yl_go("ponger", ws_ponger, NULL) != 0 || yl_go("pinger", ws_pinger, NULL) != 0)
+        abort();
+}
+
+int conc_wake_storm(int exec, int rounds)
+{
+    ws.rounds = rounds;
+    ws.go = malloc((size_t)rounds * sizeof *ws.go);
+    if (!ws.go)
+        return 1;
+    for (int i = 0; i < rounds; i++) {
+        yl_wg_init(&ws.go[i]);
+        yl_wg_add(&ws.go[i], 1);
+    }
+    atomic_store(&ws.ran, 0);
+    atomic_store(&ws.lost, -1);
+    yl_config c = {.exec = (enum yl_exec)exec, .workers = 2};
+    int rc = yl_run(&c, ws_main, NULL);
+    free(ws.go);
+    int lost = atomic_load(&ws.lost);
+    if (rc != 0 || lost >= 0) {
+        fprintf(stderr, "wake storm: rc %d; %s%d of %d rounds ran\n", rc,
+                lost >= 0 ? "lost wake-up: a worker slept with work waiting; " : "",
+                (int)atomic_load(&ws.ran), rounds);
+        if (lost >= 0)
+            fprintf(stderr, "wake storm: round %d's ponger waited 10 s\n", lost);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- deadlock, under every executor --------------------------------- */
+
+static yl_wg never; /* at 1, and nobody ever calls done */
+
+static void dl_waiter(void *arg)
+{
+    (void)arg;
+    yl_wg_wait(&never);
+}
+
+static void dl_main(void *arg)
+{
+    (void)arg;
+    yl_task *a = yl_spawn("waiter", dl_waiter, NULL);
+    yl_task *b = yl_spawn("waiter", dl_waiter, NULL);
+    if (!a || !b)
+        abort();
+    yl_yield(); /* let them block first, on whichever workers */
+    yl_join(a);
+    yl_join(b);
+}
+
+/* Runs fn(arg) in a child process whose stderr comes back in err[cap]
+ * (NUL-terminated). Returns the child's exit status, 128 + signal, or -1
+ * when it had not ended after timeout_s and was killed. */
+static int in_child(int (*fn)(void *), void *arg, char *err, size_t cap, int timeout_s)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -2;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -2;
+    if (pid == 0) {
+        close(p[0]);
+        dup2(p[1], 2);
+        _exit(fn(arg));
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    size_t len = 0;
+    int status = 0, rc = -1;
+    for (int waited_ms = 0; waited_ms < timeout_s * 1000; waited_ms += 10) {
+        ssize_t n;
+        while (len + 1 < cap && (n = read(p[0], err + len, cap - 1 - len)) > 0)
+            len += (size_t)n;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+        usleep(10 * 1000);
+    }
+    if (rc == -1) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    ssize_t n;
+    while (len + 1 < cap && (n = read(p[0], err + len, cap - 1 - len)) > 0)
+        len += (size_t)n;
+    err[len] = 0;
+    close(p[0]);
+    return rc;
+}
+
+static int dl_child(void *arg)
+{
+    yl_config *c = arg;
+    yl_wg_init(&never);
+    yl_wg_add(&never, 1);
+    return yl_run(c, dl_main, NULL) == -1 ? 0 : 1;
+}
+
+int conc_deadlock_reported(int exec, int workers)
+{
+    yl_config c = {.exec = (enum yl_exec)exec, .workers = workers};
+    char err[2048];
+    int rc = in_child(dl_child, &c, err, sizeof err, 20);
+    if (rc != 0 || !strstr(err, "yl: deadlock: 3 task(s) blocked with no timer or I/O pending")) {
+        fprintf(stderr, "deadlock (%s, %d workers): %s; stderr: %s\n", yl_exec_names[exec],
+                workers, rc == -1 ? "hung for 20 s" : rc == 1 ? "yl_run did not fail" :
+                rc == 0 ? "no deadlock message" : "child crashed", err);
         return 1;
     }
     return 0;
