@@ -15,6 +15,12 @@ Test(workers, sharded_fd_reads_all_succeed, .timeout = 60)
     cr_expect_eq(conc_fd_reads(YL_EXEC_SHARDED, 2, 32, 200), 0);
 }
 
+Test(workers, parking_against_waking_loses_no_wakeup, .timeout = 120)
+{
+    cr_expect_eq(conc_park_protocol(YL_EXEC_SHARDED, 20000), 0);
+    cr_expect_eq(conc_park_protocol(YL_EXEC_STEALING, 20000), 0);
+}
+
 Test(workers, sharded_wake_storm_loses_no_wakeup, .timeout = 120)
 {
     cr_expect_eq(conc_wake_storm(YL_EXEC_SHARDED, 20000), 0);

@@ -280,6 +280,9 @@ void yl__place_new(yl_task *t);           /* a task starts: choose its worker */
 void yl__requeue_yielded(struct yl_worker *w, yl_task *t); /* after yl_yield */
 yl_task *yl__next_task(struct yl_worker *w); /* what w runs next, or NULL */
 void yl__wake_worker(struct yl_worker *w);   /* out of epoll, if parked */
+/* w is about to sleep: after this, a waker either sees it parked and pokes
+ * it, or w's next look for work (yl__next_task) sees what was published. */
+void yl__park_announce(struct yl_worker *w);
 void yl__wake_all(struct yl_rt *rt);
 /* Whether a ready task waits anywhere. Exact only while no task runs: for
  * the deadlock check, once every worker is idle with nothing pending. */

@@ -267,7 +267,7 @@ static void worker_loop(struct yl_worker *w)
         }
         /* Park: announce it, then look once more, so that work published
          * between the first look and the announcement is not slept on. */
-        atomic_store(&w->parked, true);
+        yl__park_announce(w);
         t = yl__next_task(w);
         if (t) {
             atomic_store(&w->parked, false);

@@ -49,4 +49,10 @@ int conc_wake_storm(int exec, int rounds);
  * is killed if it hangs). */
 int conc_deadlock_reported(int exec, int workers);
 
+/* The runtime's two halves of parking (announce and look, against make
+ * ready and wake; exec sharded or stealing) raced head to head `rounds` times on two threads: the
+ * number of rounds in which the parking worker missed the task and the
+ * waker missed the parking (0 when the protocol holds), -1 on setup error. */
+long conc_park_protocol(int exec, int rounds);
+
 #endif

@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "yl.h"
 
 /* ---- fd waits while tasks migrate ----------------------------------- */
@@ -317,4 +319,92 @@ int conc_deadlock_reported(int exec, int workers)
         return 1;
     }
     return 0;
+}
+
+/* ---- the parking protocol, head to head ------------------------------ */
+
+/* The runtime's own two halves of parking, on two threads released at the
+ * same instant, `rounds` times: worker 1 announces it parks and looks for
+ * work (yl__park_announce, yl__next_task), while worker 0 makes a task
+ * ready: sharded, one homed on worker 1 (yl__make_ready: its inbox, then
+ * yl__wake_worker); stealing, one that yielded (the global queue, then
+ * the wake of an idle worker).
+ * Either worker 1 finds the task or its wake-up eventfd was written; both
+ * missing is the lost wake-up that would leave it asleep with work
+ * waiting. A fake two-worker runtime, no yl_run: nothing else runs. */
+static struct {
+    struct yl_rt rt;
+    struct yl_worker w[2];
+    struct yl_task task;
+    _Atomic int go, done; /* per-round barriers */
+    int rounds;
+    long lost;
+} pp;
+
+static void pp_barrier(_Atomic int *b, int round)
+{
+    atomic_fetch_add(b, 1);
+    while (atomic_load(b) < 2 * (round + 1))
+        ;
+}
+
+static void *pp_waker(void *arg)
+{
+    (void)arg;
+    yl__set_worker(&pp.w[0]);
+    for (int r = 0; r < pp.rounds; r++) {
+        pp_barrier(&pp.go, r);
+        if (pp.rt.exec == YL_EXEC_STEALING)
+            yl__requeue_yielded(&pp.w[0], &pp.task); /* the global queue */
+        else
+            yl__make_ready(&pp.task);                /* worker 1's inbox */
+        pp_barrier(&pp.done, r);
+    }
+    yl__set_worker(NULL);
+    return NULL;
+}
+
+long conc_park_protocol(int exec, int rounds)
+{
+    memset(&pp, 0, sizeof pp);
+    pp.rounds = rounds;
+    pp.rt.exec = (enum yl_exec)exec;
+    pp.rt.nworkers = 2;
+    pp.rt.w = pp.w;
+    for (int i = 0; i < 2; i++) {
+        pp.w[i].index = i;
+        pp.w[i].rt = &pp.rt;
+        pp.w[i].wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (pp.w[i].wakefd < 0) {
+            perror("park protocol: eventfd");
+            return -1;
+        }
+    }
+    pp.task.home = 1;
+    pthread_t waker;
+    if (pthread_create(&waker, NULL, pp_waker, NULL) != 0)
+        return -1;
+    struct yl_worker *w = &pp.w[1];
+    for (int r = 0; r < pp.rounds; r++) {
+        pp_barrier(&pp.go, r);
+        yl__park_announce(w);
+        yl_task *got = yl__next_task(w);
+        pp_barrier(&pp.done, r);
+        uint64_t pokes = 0;
+        bool poked = read(w->wakefd, &pokes, sizeof pokes) == sizeof pokes;
+        if (!got && !poked)
+            pp.lost++;
+        if (!got && !yl__next_task(w)) { /* the waker has finished: it must be there */
+            fprintf(stderr, "park protocol: round %d: the task never arrived\n", r);
+            pp.lost++;
+        }
+        atomic_store(&w->parked, false);
+    }
+    pthread_join(waker, NULL);
+    close(pp.w[0].wakefd);
+    close(pp.w[1].wakefd);
+    if (pp.lost)
+        fprintf(stderr, "park protocol: %ld of %d wake-ups lost: the parking worker "
+                "missed the task and the waker missed the parking\n", pp.lost, rounds);
+    return pp.lost;
 }
