@@ -37,3 +37,9 @@ Test(workers, deadlock_reported_under_every_executor, .timeout = 90)
     cr_expect_eq(conc_deadlock_reported(YL_EXEC_SHARDED, 2), 0);
     cr_expect_eq(conc_deadlock_reported(YL_EXEC_STEALING, 2), 0);
 }
+
+Test(workers, worker_that_cannot_start_fails_run_before_main, .timeout = 60)
+{
+    cr_expect_eq(conc_worker_start_fails(YL_EXEC_SHARDED), 0);
+    cr_expect_eq(conc_worker_start_fails(YL_EXEC_STEALING), 0);
+}

@@ -438,24 +438,29 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     ws[0].thread = self;
     worker_init_thread(&ws[0]);
 
+    /* Every worker first, main after: a run that cannot have all its
+     * workers runs nothing. The ones started meanwhile find no task and
+     * park until told to stop. */
+    for (; started < n; started++) {
+        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
+        if (err) {
+            yl__err("cannot start worker %d: %s", started, strerror(err));
+            goto stop;
+        }
+    }
     yl_task *m = yl_task_new("main", main_fn, arg);
     if (!m || yl_start(m) != 0) {
         yl__err("cannot create the main task: out of memory");
         if (m)
             yl_detach(m);
-        goto out;
+        goto stop;
     }
     yl_detach(m);
-    for (; started < n; started++) {
-        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
-        if (err) {
-            yl__err("cannot start worker %d: %s", started, strerror(err));
-            atomic_store(&rt->failed, true);
-            atomic_store(&rt->done, true);
-            break;
-        }
-    }
     worker_loop(&ws[0]);
+    rc = 0;
+stop:
+    if (rc != 0)
+        atomic_store(&rt->failed, true);
     atomic_store(&rt->done, true);
     yl__wake_all(rt);
     for (int i = 1; i < started; i++)

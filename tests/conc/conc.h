@@ -55,4 +55,9 @@ int conc_deadlock_reported(int exec, int workers);
  * waker missed the parking (0 when the protocol holds), -1 on setup error. */
 long conc_park_protocol(int exec, int rounds);
 
+/* A worker thread cannot be created (RLIMIT_NPROC, hit for real in a
+ * child process run as nobody): yl_run fails with a message naming the
+ * worker, before any task runs. */
+int conc_worker_start_fails(int exec);
+
 #endif

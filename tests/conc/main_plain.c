@@ -33,6 +33,10 @@ int main(void)
         {"single: deadlock reported", conc_deadlock_reported(0, 1)},
         {"sharded: deadlock reported", conc_deadlock_reported(1, 2)},
         {"stealing: deadlock reported", conc_deadlock_reported(2, 2)},
+        {"sharded: a worker that cannot start fails yl_run before main",
+         conc_worker_start_fails(1)},
+        {"stealing: a worker that cannot start fails yl_run before main",
+         conc_worker_start_fails(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {

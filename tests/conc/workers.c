@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -407,4 +408,50 @@ long conc_park_protocol(int exec, int rounds)
         fprintf(stderr, "park protocol: %ld of %d wake-ups lost: the parking worker "
                 "missed the task and the waker missed the parking\n", pp.lost, rounds);
     return pp.lost;
+}
+
+/* ---- a worker thread that cannot start ------------------------------ */
+
+static _Atomic int nproc_main_ran;
+
+static void nproc_main(void *arg)
+{
+    (void)arg;
+    atomic_store(&nproc_main_ran, 1);
+}
+
+/* In the child: no thread may be created any more (RLIMIT_NPROC at 1,
+ * as an unprivileged user: root is exempt), then a 2-worker run. Exit 0:
+ * yl_run failed and main never ran; 1: main ran; 2: yl_run succeeded;
+ * 3: the limit could not be set up. */
+static int nproc_child(void *arg)
+{
+    int exec = (int)(intptr_t)arg;
+    if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+        perror("setuid nobody");
+        return 3;
+    }
+    struct rlimit one = {1, 1};
+    if (setrlimit(RLIMIT_NPROC, &one) != 0) {
+        perror("setrlimit RLIMIT_NPROC");
+        return 3;
+    }
+    yl_config c = {.exec = (enum yl_exec)exec, .workers = 2};
+    int rc = yl_run(&c, nproc_main, NULL);
+    return atomic_load(&nproc_main_ran) ? 1 : rc == 0 ? 2 : 0;
+}
+
+int conc_worker_start_fails(int exec)
+{
+    char err[2048];
+    int rc = in_child(nproc_child, (void *)(intptr_t)exec, err, sizeof err, 20);
+    if (rc != 0 || !strstr(err, "yl: cannot start worker 1: Resource temporarily unavailable")) {
+        fprintf(stderr, "worker start (%s): %s; stderr: %s\n", yl_exec_names[exec],
+                rc == 1 ? "main ran although a worker did not start" :
+                rc == 2 ? "yl_run succeeded" : rc == 3 ? "could not limit threads" :
+                rc == -1 ? "hung for 20 s" : rc == 0 ? "no message naming the worker" :
+                "child crashed", err);
+        return 1;
+    }
+    return 0;
 }
