@@ -16,10 +16,7 @@ RESULTS ?= results/latest
 bench:
 	$(Q)mk/deps.sh build test bench
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)set -e; stamp=$$(date -u +%Y%m%dT%H%M%SZ)-host; dir=results/$$stamp; \
-	  mkdir -p $$dir; rc=0; \
-	  $(YL_BENCH) --profile $(PROFILE) --out $$dir --where host || rc=$$?; \
-	  if [ -s $$dir/data.csv ]; then ln -sfn $$stamp results/latest; fi; \
+	$(Q)rc=0; dir=$$(bench/run.sh $(YL_BENCH) $(PROFILE) results) || rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "bench: yl-bench failed (exit $$rc), see above" >&2; exit $$rc; fi; \
 	  plots/report.sh $$dir; \
 	  echo "bench: report in $$dir/REPORT.md (also results/latest/REPORT.md)"
