@@ -10,7 +10,7 @@ $(YL_BENCH): $(YL_BENCH_OBJS) $(LIBBENCH)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 # make bench: one run of the profile into results/<UTC stamp>-host/, then
-# the report. results/latest always points at the newest run.
+# the report. results/latest points at the newest complete run (bench/run.sh).
 RESULTS ?= results/latest
 .PHONY: bench report
 bench:

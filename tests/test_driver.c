@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,4 +183,161 @@ Test(driver, traces_foo_in_every_model)
     free(out);
     free(err);
     rm_tree(dir);
+}
+
+/* ------------------------------------------- interrupted and failed runs */
+
+/* Starts argv in a process group of its own (a Ctrl-C reaches the whole
+ * group), output discarded; returns its pid. */
+static pid_t start_group(const char *const argv[])
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+/* Waits until pattern (a glob) names a file, at most timeout_s. */
+static bool wait_for(const char *pattern, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 100; i++) {
+        glob_t g;
+        bool found = glob(pattern, 0, NULL, &g) == 0;
+        globfree(&g);
+        if (found)
+            return true;
+        usleep(10 * 1000);
+    }
+    return false;
+}
+
+/* The exit status of pid as run_prog gives it (128 + signal if killed);
+ * the group is killed if it has not ended within timeout_s. */
+static int wait_status(pid_t pid, int timeout_s)
+{
+    int st;
+    for (int i = 0; i < timeout_s * 100; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        usleep(10 * 1000);
+    }
+    kill(-pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+Test(driver, an_interrupted_run_exits_with_the_status_its_usage_names, .timeout = 90)
+{
+    const char *help_argv[] = {DRIVER, "--help", NULL};
+    char *help, *err;
+    cr_assert_eq(run_prog(help_argv, &help, &err, 30), 0);
+    const struct {
+        int sig;
+        const char *says;
+    } cases[] = {{SIGINT, "130"}, {SIGTERM, "143"}};
+    for (size_t i = 0; i < 2; i++) {
+        char *dir = scratch();
+        const char *argv[] = {DRIVER, "--profile", FIXTURES "/driver/slow.profile", "--out", dir,
+                              NULL};
+        pid_t pid = start_group(argv);
+        char pattern[4200];
+        snprintf(pattern, sizeof pattern, "%s/count-hang", dir);
+        cr_assert(wait_for(pattern, 30), "the slow step never started");
+        kill(pid, cases[i].sig);
+        int st = wait_status(pid, 30);
+        cr_expect_eq(st, 128 + cases[i].sig, "%s: exit %d", strsignal(cases[i].sig), st);
+        cr_expect_not_null(strstr(help, cases[i].says), "--help does not name exit %s "
+                           "(%s):\n%s", cases[i].says, strsignal(cases[i].sig), help);
+        char *csv = slurp(dir, "data.csv");
+        cr_expect(csv && strstr(csv, "\nfake,"), "the finished experiment's rows are kept");
+        free(csv);
+        rm_tree(dir);
+    }
+    free(help);
+    free(err);
+}
+
+Test(driver, a_results_file_it_cannot_write_fails_the_run)
+{
+    char *dir = scratch();
+    /* failures.txt as a folder with something in it: no rename can
+     * replace it, not even root's. */
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/failures.txt", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    write_file(sub, "keep", "x\n");
+    char *out, *err;
+    int st = run_driver(FIXTURES "/driver/mixed.profile", dir, &out, &err);
+    cr_expect_eq(st, 1, "yl-bench exited %d although failures.txt could not be written:\n%s",
+                 st, err);
+    cr_expect_not_null(strstr(err, "failures.txt"), "stderr does not name failures.txt:\n%s", err);
+    free(out);
+    free(err);
+    rm_tree(dir);
+}
+
+/* ---------------------------------------------------------- bench/run.sh */
+
+#define RUN_SH YL_SRC_DIR "/bench/run.sh"
+
+/* Where root/latest points ("" when it does not exist). */
+static void latest(const char *root, char *buf, size_t sz)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/latest", root);
+    ssize_t n = readlink(path, buf, sz - 1);
+    buf[n > 0 ? n : 0] = '\0';
+}
+
+Test(bench_run, latest_moves_only_to_a_complete_run, .timeout = 120)
+{
+    char *root = scratch();
+    char first[256], now[256];
+    /* A complete run: latest points at it. */
+    const char *ok[] = {"/bin/bash", RUN_SH, DRIVER, FIXTURES "/driver/ok.profile", root, NULL};
+    char *out, *err;
+    int st = run_prog(ok, &out, &err, 60);
+    cr_assert_eq(st, 0, "run.sh exited %d:\n%s", st, err);
+    latest(root, first, sizeof first);
+    cr_assert(first[0] && exists(root, first), "latest does not name the run: '%s'", first);
+    cr_expect_not_null(strstr(out, first), "run.sh should print its folder: %s", out);
+    free(out);
+    free(err);
+
+    /* Interrupted (a Ctrl-C to the whole group) after one experiment has
+     * been saved: latest stays. */
+    const char *slow[] = {"/bin/bash", RUN_SH, DRIVER, FIXTURES "/driver/slow.profile", root,
+                          NULL};
+    pid_t pid = start_group(slow);
+    char pattern[4200];
+    snprintf(pattern, sizeof pattern, "%s/*/count-hang", root);
+    cr_assert(wait_for(pattern, 30), "the slow step never started");
+    kill(-pid, SIGINT);
+    st = wait_status(pid, 30);
+    cr_expect_neq(st, 0, "an interrupted run.sh exited 0");
+    snprintf(pattern, sizeof pattern, "%s/*-host", root);
+    glob_t g;
+    cr_assert_eq(glob(pattern, 0, NULL, &g), 0);
+    cr_expect_eq(g.gl_pathc, 2, "each run gets a folder of its own, even within a second");
+    globfree(&g);
+    latest(root, now, sizeof now);
+    cr_expect_str_eq(now, first, "an interrupted run moved latest");
+
+    /* Nothing measured: latest stays. */
+    const char *none[] = {"/bin/bash", RUN_SH, DRIVER, FIXTURES "/driver/allfail.profile", root,
+                          NULL};
+    st = run_prog(none, &out, &err, 60);
+    cr_expect_eq(st, 1, "run.sh exited %d:\n%s", st, err);
+    latest(root, now, sizeof now);
+    cr_expect_str_eq(now, first, "a run that measured nothing moved latest");
+    free(out);
+    free(err);
+    rm_tree(root);
 }
