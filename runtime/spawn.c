@@ -9,12 +9,14 @@
  * in a fresh process, so nothing an earlier N left behind (the stack pool,
  * the task slab, malloc's free lists) can hide memory.
  *
- * --timer-cost measures the timer structure alone instead (yl_timer_cost):
+ * --timer-cost measures the timer structure alone instead (bench's
+ * timer_cost.h):
  * arm N timers as N tasks would, expire them, ns per operation.
  */
 #include "cli.h"
 #include "measure.h"
 #include "stackless.h"
+#include "timer_cost.h"
 #include "yl.h"
 
 #include <errno.h>
@@ -66,7 +68,8 @@ struct opts {
     uint64_t sleep_ms;
     bool stackless, lateness;
     yl_config cfg;
-    struct wake_point *wake; /* the slot of the N being measured */
+    struct wake_point *wakes; /* one slot per N, in MAP_SHARED memory */
+    struct wake_point *wake;  /* the slot of the N being measured */
 };
 
 /* Lateness histogram: 10 us buckets up to 100 ms, the last one open. */
@@ -266,6 +269,13 @@ static void measure(uint64_t n, void *arg, struct spawn_point *out)
     free(r);
 }
 
+/* Before each N: the child reports its wake-ups into that N's slot. */
+static void point_wake(size_t i, void *arg)
+{
+    struct opts *o = arg;
+    o->wake = &o->wakes[i];
+}
+
 static const char *const kinds[] = {"stackful", "stackless", NULL};
 static const char *const timer_names[] = {"wheel", "heap", NULL};
 
@@ -282,8 +292,8 @@ static int timer_cost(const struct opts *o, const struct cpu_list *cpus, bool he
         for (size_t i = 0; i < o->count; i++) {
             double ins, exp;
             uint64_t spread_ms = o->ns[i] / 10000 + 1;
-            if (yl_timer_cost(heap ? YL_TIMERS_HEAP : YL_TIMERS_WHEEL, o->ns[i], o->sleep_ms,
-                              spread_ms, shuffled, &ins, &exp) != 0)
+            if (timer_cost_measure(heap ? YL_TIMERS_HEAP : YL_TIMERS_WHEEL, o->ns[i],
+                                   o->sleep_ms, spread_ms, shuffled, &ins, &exp) != 0)
                 cli_fail("--timer-cost: n=%llu: out of memory", (unsigned long long)o->ns[i]);
             csv_row(&key, o->ns[i], "insert_ns_per_timer", ins, "ns");
             csv_row(&key, o->ns[i], "expire_ns_per_timer", exp, "ns");
@@ -363,23 +373,9 @@ int main(int argc, char **argv)
     if (wake == MAP_FAILED)
         cli_fail("mmap: %s", strerror(errno));
     struct spawn_point pts[SWEEP_MAX];
-    size_t got = 0;
-    int rc = 0;
-    for (size_t i = 0; i < o.count; i++) {
-        memset(&pts[got], 0, sizeof pts[got]);
-        o.wake = &wake[got];
-        if (sweep_in_child(measure, o.ns[i], &o, &pts[got]) < 0) {
-            rc = 1;
-            break;
-        }
-        got++;
-        if (pts[got - 1].failed) {
-            cli_warn("n=%llu: stopped after %llu tasks: %s%s",
-                     (unsigned long long)o.ns[i], (unsigned long long)pts[got - 1].created,
-                     pts[got - 1].limit, i + 1 < o.count ? "; the remaining N are skipped" : "");
-            break;
-        }
-    }
+    int rc;
+    o.wakes = wake;
+    size_t got = sweep_points(measure, o.ns, o.count, &o, point_wake, "tasks", pts, &rc);
     sweep_report(&key, pts, got);
     for (size_t i = 0; o.lateness && i < got; i++) {
         const struct wake_point *w = &wake[i];

@@ -12,57 +12,34 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "san.h"
 #include "spin.h"
 #include "stackless.h"
-#include "trace.h"
-
-#define TRACE_CAP (1u << 20)
 
 /* Ready tasks run first; fd and file completions are looked at when
  * nothing is ready, and every POLL_EVERY units even if something is, so a
  * stream of ready tasks cannot starve waiting ones. */
 #define POLL_EVERY 61
 
-static __thread struct yl_worker *tls_worker;
 static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
+static const yl_tracer *_Atomic default_tracer; /* yl_set_tracer */
 
-__attribute__((noinline)) struct yl_worker *yl__worker(void)
+void yl_set_tracer(const yl_tracer *t)
 {
-    return tls_worker;
+    default_tracer = t;
 }
 
 struct yl_rt *yl__rt(void)
 {
     return the_rt;
-}
-
-uint64_t yl__now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void yl__err(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = snprintf(buf, sizeof buf, "yl: ");
-    vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s\n", buf);
 }
 
 /* A runtime call from outside any task is a programming error: say so
@@ -157,8 +134,8 @@ static void run_unit(struct yl_worker *w, yl_task *t)
     if (t->units && t->last_worker != w->index)
         w->migrations++;
     t->last_worker = (int8_t)w->index;
-    struct trace_log *trace = w->rt->trace;
-    if (trace) {
+    const yl_tracer *tracer = w->rt->tracer;
+    if (tracer) {
         w->unit_cpu = sched_getcpu();
         w->unit_start_ns = yl__now_ns();
     }
@@ -172,11 +149,10 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     }
     w->current = NULL;
-    if (trace) {
-        struct trace_rec r;
-        trace_rec_set(&r, yl_task_name(t), t->units, w->index, w->unit_cpu,
-                      w->unit_start_ns, yl__now_ns());
-        trace_log_add(trace, &r);
+    if (tracer) {
+        yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
+                     .cpu = w->unit_cpu, .start_ns = w->unit_start_ns, .end_ns = yl__now_ns()};
+        tracer->unit(w->rt->trace_state, &u);
     }
     t->units++;
     switch (t->state) {
@@ -254,6 +230,33 @@ static uint64_t timer_timeout(struct yl_worker *w)
     return next > now ? next - now : 0;
 }
 
+/* Every task is blocked and nothing pending can wake one: the run fails. */
+static void deadlock(struct yl_rt *rt)
+{
+    yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
+            (unsigned long long)atomic_load(&rt->live));
+    atomic_store(&rt->failed, true);
+    atomic_store(&rt->done, true);
+}
+
+/* The calling worker goes to sleep with no timer and no I/O pending, and
+ * counts itself idle. Nothing can wake such a worker but another worker's
+ * task, so once every worker is so, none runs a task; if nothing is ready
+ * either, nothing ever will be: a deadlock. The last one to count itself
+ * sees every push the others made before they counted, but a worker may
+ * still be woken for one of them and take it from its queue while this
+ * one looks; a woken worker bumps idle_wakes before it leaves the count,
+ * so the look is trusted only when no worker woke meanwhile. */
+static bool idle_and_deadlocked(struct yl_rt *rt)
+{
+    uint64_t wakes = atomic_load(&rt->idle_wakes);
+    if (atomic_fetch_add(&rt->idle_empty, 1) + 1 != rt->nworkers || atomic_load(&rt->done))
+        return false;
+    bool ready = yl__any_ready(rt);
+    return !ready && atomic_load(&rt->idle_empty) == rt->nworkers &&
+           atomic_load(&rt->idle_wakes) == wakes;
+}
+
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
@@ -274,10 +277,7 @@ static void worker_loop(struct yl_worker *w)
         w->units_since_poll = 0;
         if (rt->nworkers == 1) {
             if (!yl__timers_count(w) && !w->io_waiting) {
-                yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
-                        (unsigned long long)atomic_load(&rt->live));
-                atomic_store(&rt->failed, true);
-                atomic_store(&rt->done, true);
+                deadlock(rt);
                 return;
             }
             yl__io_poll(w, timer_timeout(w)); /* the kernel wakes us: no spinning */
@@ -285,7 +285,7 @@ static void worker_loop(struct yl_worker *w)
         }
         /* Park: announce it, then look once more, so that work published
          * between the first look and the announcement is not slept on. */
-        atomic_store(&w->parked, true);
+        yl__park_announce(w);
         t = yl__next_task(w);
         if (t) {
             atomic_store(&w->parked, false);
@@ -296,14 +296,25 @@ static void worker_loop(struct yl_worker *w)
             atomic_store(&w->parked, false);
             return;
         }
+        bool empty = !yl__timers_count(w) && !w->io_waiting;
+        if (empty && idle_and_deadlocked(rt)) {
+            atomic_store(&w->parked, false);
+            deadlock(rt);
+            yl__wake_all(rt);
+            return;
+        }
         yl__io_poll(w, timer_timeout(w));
+        if (empty) {
+            atomic_fetch_add(&rt->idle_wakes, 1); /* first: see idle_and_deadlocked */
+            atomic_fetch_sub(&rt->idle_empty, 1);
+        }
         atomic_store(&w->parked, false);
     }
 }
 
 static void worker_init_thread(struct yl_worker *w)
 {
-    tls_worker = w;
+    yl__set_worker(w);
     w->tsan_sched_fiber = yl_tsan_current();
     if (w->cpu >= 0) {
         cpu_set_t set;
@@ -319,7 +330,7 @@ static void *worker_thread(void *arg)
     struct yl_worker *w = arg;
     worker_init_thread(w);
     worker_loop(w);
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     return NULL;
 }
 
@@ -375,12 +386,31 @@ static yl_stats collect_stats(struct yl_rt *rt)
 int yl__parse_cpus(const char *s, int *out, int max); /* config.c */
 int yl__default_workers(void);
 
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg);
+static _Atomic bool running; /* a yl_run is under way, on some thread */
+
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
 {
     if (yl__worker()) {
         yl__err("yl_run: the runtime is already running on this thread");
         return -1;
     }
+    /* One runtime per process at a time: the_rt, the tracer and the
+     * statistics are process-wide. */
+    bool idle = false;
+    if (!atomic_compare_exchange_strong(&running, &idle, true)) {
+        yl__err("yl_run: a runtime is already running in this process, on another "
+                "thread; one yl_run at a time");
+        return -1;
+    }
+    int rc = run(cfg, main_fn, arg);
+    atomic_store(&running, false);
+    return rc;
+}
+
+/* yl_run proper, once it is the only one. */
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
+{
     yl_config c = cfg ? *cfg : (yl_config){0};
     if (yl_config_from_env(&c) != 0)
         return -1;
@@ -410,6 +440,7 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         ws[i].epfd = ws[i].wakefd = -1;
     int rc = -1, started = 1;
+    const char *model = c.trace_model ? c.trace_model : "tasks";
     rt->slab = yl__slab_new();
     rt->stacks = yl__stacks_new(!c.stack_unguarded);
     cpu_set_t saved;
@@ -423,32 +454,46 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
-    if (c.trace_path && !(rt->trace = trace_log_new(TRACE_CAP))) {
-        yl__err("cannot allocate the trace log: %s", strerror(errno));
-        goto out;
+    if (c.trace_path) {
+        const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
+        if (!tr) {
+            yl__err("a trace was asked for (%s) but no tracer is set: link bench's "
+                    "trace writer (bench/yltrace.c) or set yl_config.tracer", c.trace_path);
+            goto out;
+        }
+        if (!(rt->trace_state = tr->open(c.trace_path, model))) {
+            yl__err("cannot start the trace %s: %s", c.trace_path, strerror(errno));
+            goto out;
+        }
+        rt->tracer = tr;
     }
     the_rt = rt;
     ws[0].thread = self;
     worker_init_thread(&ws[0]);
 
+    /* Every worker first, main after: a run that cannot have all its
+     * workers runs nothing. The ones started meanwhile find no task and
+     * park until told to stop. */
+    for (; started < n; started++) {
+        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
+        if (err) {
+            yl__err("cannot start worker %d: %s", started, strerror(err));
+            goto stop;
+        }
+    }
     yl_task *m = yl_task_new("main", main_fn, arg);
     if (!m || yl_start(m) != 0) {
         yl__err("cannot create the main task: out of memory");
         if (m)
             yl_detach(m);
-        goto out;
+        goto stop;
     }
     yl_detach(m);
-    for (; started < n; started++) {
-        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
-        if (err) {
-            yl__err("cannot start worker %d: %s", started, strerror(err));
-            atomic_store(&rt->failed, true);
-            atomic_store(&rt->done, true);
-            break;
-        }
-    }
     worker_loop(&ws[0]);
+    rc = 0;
+stop:
+    if (rc != 0)
+        atomic_store(&rt->failed, true);
     atomic_store(&rt->done, true);
     yl__wake_all(rt);
     for (int i = 1; i < started; i++)
@@ -464,24 +509,20 @@ out:;
      * every task's memory back at once, stackless ones included. */
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
-    if (tls_worker) {
+    if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);
     }
     yl__slab_destroy(rt->slab);
     yl__stacks_destroy(rt->stacks);
-    if (rt->trace) {
-        const char *model = c.trace_model ? c.trace_model : "tasks";
-        if (trace_log_write(rt->trace, c.trace_path, model) != 0) {
-            yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
-            rc = -1;
-        }
-        trace_log_free(rt->trace);
+    if (rt->tracer && rt->tracer->close(rt->trace_state, c.trace_path, model) != 0) {
+        yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
+        rc = -1;
     }
     if (restore_mask)
         sched_setaffinity(0, sizeof saved, &saved);
     last_stats = st;
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     the_rt = NULL;
     free(ws);
     free(rt);

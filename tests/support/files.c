@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char foo_article[] =
     "foo1 start\n"
@@ -64,4 +65,12 @@ void write_text(const char *dir, const char *name, const char *text)
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
     fputs(text, f);
     cr_assert_eq(fclose(f), 0, "%s: %s", path, strerror(errno));
+}
+
+bool exists(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(path, &st) == 0;
 }

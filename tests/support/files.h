@@ -3,6 +3,8 @@
 #ifndef YL_TEST_FILES_H
 #define YL_TEST_FILES_H
 
+#include <stdbool.h>
+
 /* The 8 lines of the article's foo, in the article's order. */
 extern const char foo_article[];
 
@@ -19,5 +21,8 @@ char *read_text(const char *dir, const char *name);
 
 /* Writes text to dir/name; the test fails when it cannot. */
 void write_text(const char *dir, const char *name, const char *text);
+
+/* Whether dir/name exists (a file, a folder or a link, even dangling). */
+bool exists(const char *dir, const char *name);
 
 #endif
