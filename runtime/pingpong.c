@@ -8,6 +8,10 @@
  *          stacks of their own, yl_ctx_switch straight from one to the
  *          other. Only the callee-saved registers and the stack pointer
  *          move; no system call, no kernel.
+ *   boost  the same ping-pong with Boost.Context's jump_fcontext (the
+ *          switch under Boost.Coroutine2 and Boost.Fiber), for a yardstick
+ *          measured in the same run as raw. Built only where
+ *          libboost_context is installed (see runtime/build.mk).
  * A round trip is two switches. The baseline (lmbench's idea of removing
  * what is not the switch) is the same loop by one task alone without
  * switching: for tasks the yield *is* the hand-off, there is no pipe or
@@ -37,11 +41,13 @@
 #endif
 
 static const char usage[] =
-    "usage: pingpong [--iters M] [--variant yield|raw] [--cpus CPU] [--csv] [--timeout S]\n"
+    "usage: pingpong [--iters M] [--variant yield|raw|boost] [--cpus CPU] [--csv] [--timeout S]\n"
     "Two tasks hand a token back and forth M times; prints the cost of one switch.\n"
     "  --iters M       round trips (default 100000); each is 2 switches\n"
-    "  --variant V     yield (through the scheduler) or raw (bare context switch)\n"
-    "                  (default: both, in that order)\n"
+    "  --variant V     yield (through the scheduler), raw (bare context switch)\n"
+    "                  or boost (Boost.Context's jump_fcontext; only in builds\n"
+    "                  where libboost_context was found) (default: all built, in\n"
+    "                  that order)\n"
     "  --cpus CPU      pin the worker to this CPU (tasks share one worker, so\n"
     "                  one CPU only; default: not pinned)\n"
     "  --csv           CSV rows on stdout, summary on stderr\n"
@@ -49,8 +55,8 @@ static const char usage[] =
     "Rows per variant (n = M): ns_per_switch, ns_per_switch_baseline,\n"
     "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms.\n";
 
-enum variant { V_YIELD, V_RAW };
-static const char *const variants[] = {"yield", "raw", NULL};
+enum variant { V_YIELD, V_RAW, V_BOOST };
+static const char *const variants[] = {"yield", "raw", "boost", NULL};
 
 /* ---- yield: through the scheduler ------------------------------------ */
 
@@ -230,6 +236,64 @@ static void run_raw(uint64_t iters, struct switch_run *r)
     r->counted = raw.count;
 }
 
+/* ---- boost: Boost.Context's switch ---------------------------------- */
+
+#ifdef PP_BOOST
+/* Boost.Context's C interface (boost/context/detail/fcontext.hpp), declared
+ * here: it is C++ headers only, but the symbols are plain C. A context is
+ * its saved stack pointer; a jump returns the context that jumped to us. */
+typedef void *fcontext_t;
+typedef struct {
+    fcontext_t fctx;
+    void *data;
+} transfer_t;
+transfer_t jump_fcontext(fcontext_t const to, void *vp);
+fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
+
+static struct {
+    fcontext_t main, b;
+    uint64_t iters, count, elapsed_ns;
+} bst;
+
+/* The same loop as raw_a: one count and one switch per turn. */
+static void bst_a(transfer_t t)
+{
+    bst.main = t.fctx;
+    t = jump_fcontext(bst.b, NULL); /* B starts and hands its context back */
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < bst.iters; i++) {
+        bst.count++;
+        t = jump_fcontext(t.fctx, NULL);
+    }
+    bst.elapsed_ns = now_ns() - t0;
+    jump_fcontext(bst.main, NULL);
+    abort(); /* main never comes back here */
+}
+
+static void bst_b(transfer_t t)
+{
+    for (;;) {
+        bst.count++;
+        t = jump_fcontext(t.fctx, NULL);
+    }
+}
+
+static void run_boost(uint64_t iters, struct switch_run *r)
+{
+    memset(&bst, 0, sizeof bst);
+    bst.iters = iters;
+    void *lo_a = raw_stack(), *lo_b = raw_stack();
+    /* make_fcontext takes the top of the stack: it grows down. */
+    fcontext_t a = make_fcontext((char *)lo_a + RAW_STACK, RAW_STACK, bst_a);
+    bst.b = make_fcontext((char *)lo_b + RAW_STACK, RAW_STACK, bst_b);
+    jump_fcontext(a, NULL);
+    munmap(lo_a, RAW_STACK);
+    munmap(lo_b, RAW_STACK);
+    r->elapsed_ns = bst.elapsed_ns;
+    r->counted = bst.count - 1; /* B's first count is before the timed loop */
+}
+#endif
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
@@ -255,14 +319,26 @@ int main(int argc, char **argv)
     if (cpus_pin_self(&cpus) < 0)
         cli_fail("--cpus: sched_setaffinity: %s", strerror(errno));
 
-    for (int v = V_YIELD; v <= V_RAW; v++) {
+#ifndef PP_BOOST
+    if (only == V_BOOST)
+        cli_fail("--variant boost: this build has no Boost.Context (install "
+                 "libboost-context-dev and rebuild)");
+#endif
+    for (int v = V_YIELD; v <= V_BOOST; v++) {
         if (only >= 0 && only != v)
             continue;
         struct switch_run r = {.iters = iters};
         if (v == V_YIELD)
             run_yield(iters, &r);
-        else
+        else if (v == V_RAW)
             run_raw(iters, &r);
+#ifdef PP_BOOST
+        else
+            run_boost(iters, &r);
+#else
+        else
+            continue;
+#endif
         r.base_ns = loop_baseline(2 * iters);
         struct csv_key key = {.experiment = "pingpong", .model = "tasks",
                               .variant = variants[v]};
