@@ -1,5 +1,8 @@
-# runtime/build.mk - the workload programs as async tasks on libyl.
-$(eval $(call program_dir,runtime,tasks,$(LIBYL) $(LIBBENCH)))
+# runtime/build.mk - the workload programs as async tasks on libyl. Each
+# links bench's trace writer as an object, not from the archive: nothing
+# in a program names it, it installs itself as libyl's tracer at start-up.
+YLTRACE_OBJ := $(O)/obj/bench/yltrace.o
+$(eval $(call program_dir,runtime,tasks,$(YLTRACE_OBJ) $(LIBYL) $(LIBBENCH)))
 
 # pingpong --variant boost: Boost.Context's switch, measured next to ours.
 # Only where its static library links (bench deps group; never required),

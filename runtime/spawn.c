@@ -9,12 +9,14 @@
  * in a fresh process, so nothing an earlier N left behind (the stack pool,
  * the task slab, malloc's free lists) can hide memory.
  *
- * --timer-cost measures the timer structure alone instead (yl_timer_cost):
+ * --timer-cost measures the timer structure alone instead (bench's
+ * timer_cost.h):
  * arm N timers as N tasks would, expire them, ns per operation.
  */
 #include "cli.h"
 #include "measure.h"
 #include "stackless.h"
+#include "timer_cost.h"
 #include "yl.h"
 
 #include <errno.h>
@@ -282,8 +284,8 @@ static int timer_cost(const struct opts *o, const struct cpu_list *cpus, bool he
         for (size_t i = 0; i < o->count; i++) {
             double ins, exp;
             uint64_t spread_ms = o->ns[i] / 10000 + 1;
-            if (yl_timer_cost(heap ? YL_TIMERS_HEAP : YL_TIMERS_WHEEL, o->ns[i], o->sleep_ms,
-                              spread_ms, shuffled, &ins, &exp) != 0)
+            if (timer_cost_measure(heap ? YL_TIMERS_HEAP : YL_TIMERS_WHEEL, o->ns[i],
+                                   o->sleep_ms, spread_ms, shuffled, &ins, &exp) != 0)
                 cli_fail("--timer-cost: n=%llu: out of memory", (unsigned long long)o->ns[i]);
             csv_row(&key, o->ns[i], "insert_ns_per_timer", ins, "ns");
             csv_row(&key, o->ns[i], "expire_ns_per_timer", exp, "ns");

@@ -55,3 +55,22 @@ test-aarch64:
 	  -Iruntime/yl -Itests/arch -o $(AARCH64_TEST) $(AARCH64_SRCS)
 	qemu-aarch64 $(AARCH64_TEST)
 HELP_LINES += "  test-aarch64   cross-build the context-switch checks for AArch64, run under qemu-aarch64"
+
+# libyl alone: no symbol it needs may come from libbench, and a program
+# built with only -Iruntime/yl and linked with only libyl.a runs (traced
+# through a tracer of its own). Part of make test, sanitizers included.
+LIBYL_ALONE := $(O)/tests/libyl-alone
+$(LIBYL_ALONE): tests/alone/main.c $(LIBYL)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -D_GNU_SOURCE -Iruntime/yl $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+.PHONY: check-libyl
+check-libyl: $(LIBYL_ALONE) $(LIBBENCH)
+	$(Q)from_bench=$$(comm -12 <(nm -u $(LIBYL) | awk '{print $$NF}' | sort -u) \
+	  <(nm --defined-only $(LIBBENCH) | awk 'NF == 3 && $$2 ~ /[A-Z]/ {print $$3}' | sort -u)); \
+	if [ -n "$$from_bench" ]; then \
+	  echo "check-libyl: $(LIBYL) needs symbols of libbench: $$from_bench" >&2; exit 1; fi; \
+	echo "check-libyl: $(LIBYL) needs no symbol of $(LIBBENCH)"
+	$(LIBYL_ALONE)
+test: check-libyl
+HELP_LINES += "  check-libyl    libyl without bench/: nm of the archive, a program linked with it alone"

@@ -8,3 +8,7 @@ $(LIBYL): $(LIBYL_OBJS)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The runtime stands alone: its sources see their own folder, not bench/
+# (make check-libyl, run by make test, checks the archive as well).
+$(LIBYL_OBJS): CPPFLAGS := $(filter-out -Ibench,$(CPPFLAGS))

@@ -100,12 +100,6 @@ static inline struct yl_fiber *yl__fiber(yl_task *t)
     return (struct yl_fiber *)t;
 }
 
-/* A FIFO of tasks, linked through task->next. */
-struct yl_queue {
-    yl_task *head, *tail;
-    size_t len;
-};
-
 struct yl_timer_heap {
     yl_task **v;
     size_t len, cap;
@@ -139,7 +133,6 @@ struct yl_wheel {
     size_t scratch_cap;
 };
 
-struct trace_log;
 struct yl_rt;
 
 /* One worker: a thread that runs tasks. Everything here but the inbox,
@@ -198,12 +191,21 @@ struct yl_rt {
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */
     struct yl_stack_pool *stacks; /* stack memory (stack.c) */
-    struct trace_log *trace;      /* NULL unless tracing */
+    const yl_tracer *tracer;      /* NULL unless tracing */
+    void *trace_state;            /* what tracer->open returned */
 };
 
-/* The worker this thread runs. Never inlined: once tasks can migrate, a
- * value cached across a yield point would name the wrong worker. */
+/* worker.c: the worker this thread runs (NULL: not a worker thread).
+ * Never inlined: once tasks can migrate, a value cached across a yield
+ * point would name the wrong worker. */
 struct yl_worker *yl__worker(void);
+void yl__set_worker(struct yl_worker *w);
+
+/* clock.c: CLOCK_MONOTONIC in ns, the runtime's one clock. */
+uint64_t yl__now_ns(void);
+
+/* err.c: prints a one-line runtime error, "yl: ..." and a newline, to stderr. */
+void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* io.c: what an fd waiter leaves in epoll's data.ptr */
 struct yl_fd_wait {
@@ -219,9 +221,11 @@ void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */
 void yl__pool_drain(struct yl_worker *w); /* wakes tasks whose ops completed */
 extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventfd */
 
-/* queue.c */
-void yl__q_push(struct yl_queue *q, yl_task *t);
-yl_task *yl__q_pop(struct yl_queue *q);
+/* queue.c: struct yl_queue (yl.h), linked through task->next; a task is
+ * in at most one queue at a time */
+void yl__q_push(struct yl_queue *q, yl_task *t);       /* at the tail */
+void yl__q_push_front(struct yl_queue *q, yl_task *t); /* at the head */
+yl_task *yl__q_pop(struct yl_queue *q);                /* the head, or NULL */
 /* Appends the chain head..last (linked through ->next, n tasks). */
 void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n);
 
@@ -280,7 +284,6 @@ void yl__wake_all(struct yl_rt *rt);
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */
 void yl__block_unlock(yl_spinlock *l);    /* the same, releasing l once switched out */
-uint64_t yl__now_ns(void);
 void yl__task_prepare(struct yl_fiber *f); /* first frame: entry and exit */
 struct yl_rt *yl__rt(void);
 /* The running task, aborting with a message naming fn outside a task or
@@ -298,8 +301,5 @@ yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind);
 /* Join's first half: true when the caller must wait (it is registered as
  * t's joiner and blocked), false when t has already finished. */
 bool yl__join_begin(yl_task *t);
-
-/* Print a one-line runtime error to stderr. */
-void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -19,7 +19,7 @@ void yl_mutex_init(yl_mutex *m, enum yl_mutex_order order)
 {
     atomic_init(&m->lock.v, 0);
     m->owner = NULL;
-    m->head = m->tail = NULL;
+    m->waiters = (yl_queue){0};
     m->order = order;
 }
 
@@ -47,25 +47,16 @@ void yl_mutex_lock(yl_mutex *m)
         abort();
     }
 #ifndef YL_HANDOUT_LAB03
-    self->next = NULL;
-    if (m->order == YL_LIFO) {
-        self->next = m->head;
-        m->head = self;
-        if (!m->tail)
-            m->tail = self;
-    } else {
-        if (m->tail)
-            m->tail->next = self;
-        else
-            m->head = self;
-        m->tail = self;
-    }
+    if (m->order == YL_LIFO)
+        yl__q_push_front(&m->waiters, self);
+    else
+        yl__q_push(&m->waiters, self);
     yl__block_unlock(&m->lock); /* unlock makes us the owner before waking us */
 #else
-    /* LAB 03: join the waiters (m->head .. m->tail, linked through
-     * self->next: at the tail for YL_FIFO, at the head for YL_LIFO) and
-     * block with yl__block_unlock(&m->lock), which lets go of the spin lock
-     * only once this task is off the CPU. Do not take the mutex when woken:
+    /* LAB 03: join the waiters, the queue m->waiters (yl__q_push puts
+     * self at its tail, for YL_FIFO; yl__q_push_front at its head, for
+     * YL_LIFO; see internal.h), and block with yl__block_unlock(&m->lock),
+     * which lets go of the spin lock only once this task is off the CPU. Do not take the mutex when woken:
      * yl_mutex_unlock hands it over. This stub spins instead: it yields
      * and looks again, so waiters burn units and anyone may cut in. */
     while (m->owner) {
@@ -86,20 +77,16 @@ void yl_mutex_unlock(yl_mutex *m)
         abort();
     }
 #ifndef YL_HANDOUT_LAB03
-    yl_task *next = m->head;
-    if (next) {
-        m->head = next->next;
-        if (!m->head)
-            m->tail = NULL;
-    }
+    yl_task *next = yl__q_pop(&m->waiters);
     m->owner = next; /* hand-off: the lock never looks free to a newcomer */
     yl_spin_unlock(&m->lock);
     if (next)
         yl__make_ready(next);
 #else
-    /* LAB 03: hand the mutex to the first waiter, if any: it becomes the
-     * owner before it wakes (yl__make_ready, after the spin lock is let
-     * go), so the mutex never looks free to a task arriving meanwhile.
+    /* LAB 03: hand the mutex to the first waiter, if any (yl__q_pop takes
+     * it off the queue's head): it becomes the owner before it wakes
+     * (yl__make_ready, after the spin lock is let go), so the mutex never
+     * looks free to a task arriving meanwhile.
      * This stub just frees it. */
     m->owner = NULL;
     yl_spin_unlock(&m->lock);

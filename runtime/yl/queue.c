@@ -1,4 +1,6 @@
-/* queue.c - the FIFO run queue, intrusive: no allocation per push. */
+/* queue.c - the one intrusive task queue: run queues, inboxes, the
+ * global inject queue and every wait list (mutex, wait group). No
+ * allocation per push: the link is the task's own `next`. */
 #include "internal.h"
 
 void yl__q_push(struct yl_queue *q, yl_task *t)
@@ -9,6 +11,15 @@ void yl__q_push(struct yl_queue *q, yl_task *t)
     else
         q->head = t;
     q->tail = t;
+    q->len++;
+}
+
+void yl__q_push_front(struct yl_queue *q, yl_task *t)
+{
+    t->next = q->head;
+    q->head = t;
+    if (!q->tail)
+        q->tail = t;
     q->len++;
 }
 

@@ -12,57 +12,34 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "san.h"
 #include "spin.h"
 #include "stackless.h"
-#include "trace.h"
-
-#define TRACE_CAP (1u << 20)
 
 /* Ready tasks run first; fd and file completions are looked at when
  * nothing is ready, and every POLL_EVERY units even if something is, so a
  * stream of ready tasks cannot starve waiting ones. */
 #define POLL_EVERY 61
 
-static __thread struct yl_worker *tls_worker;
 static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
+static const yl_tracer *_Atomic default_tracer; /* yl_set_tracer */
 
-__attribute__((noinline)) struct yl_worker *yl__worker(void)
+void yl_set_tracer(const yl_tracer *t)
 {
-    return tls_worker;
+    default_tracer = t;
 }
 
 struct yl_rt *yl__rt(void)
 {
     return the_rt;
-}
-
-uint64_t yl__now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void yl__err(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = snprintf(buf, sizeof buf, "yl: ");
-    vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s\n", buf);
 }
 
 /* A runtime call from outside any task is a programming error: say so
@@ -157,8 +134,8 @@ static void run_unit(struct yl_worker *w, yl_task *t)
     if (t->units && t->last_worker != w->index)
         w->migrations++;
     t->last_worker = (int8_t)w->index;
-    struct trace_log *trace = w->rt->trace;
-    if (trace) {
+    const yl_tracer *tracer = w->rt->tracer;
+    if (tracer) {
         w->unit_cpu = sched_getcpu();
         w->unit_start_ns = yl__now_ns();
     }
@@ -172,11 +149,10 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     }
     w->current = NULL;
-    if (trace) {
-        struct trace_rec r;
-        trace_rec_set(&r, yl_task_name(t), t->units, w->index, w->unit_cpu,
-                      w->unit_start_ns, yl__now_ns());
-        trace_log_add(trace, &r);
+    if (tracer) {
+        yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
+                     .cpu = w->unit_cpu, .start_ns = w->unit_start_ns, .end_ns = yl__now_ns()};
+        tracer->unit(w->rt->trace_state, &u);
     }
     t->units++;
     switch (t->state) {
@@ -303,7 +279,7 @@ static void worker_loop(struct yl_worker *w)
 
 static void worker_init_thread(struct yl_worker *w)
 {
-    tls_worker = w;
+    yl__set_worker(w);
     w->tsan_sched_fiber = yl_tsan_current();
     if (w->cpu >= 0) {
         cpu_set_t set;
@@ -319,7 +295,7 @@ static void *worker_thread(void *arg)
     struct yl_worker *w = arg;
     worker_init_thread(w);
     worker_loop(w);
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     return NULL;
 }
 
@@ -410,6 +386,7 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         ws[i].epfd = ws[i].wakefd = -1;
     int rc = -1, started = 1;
+    const char *model = c.trace_model ? c.trace_model : "tasks";
     rt->slab = yl__slab_new();
     rt->stacks = yl__stacks_new(!c.stack_unguarded);
     cpu_set_t saved;
@@ -423,9 +400,18 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
-    if (c.trace_path && !(rt->trace = trace_log_new(TRACE_CAP))) {
-        yl__err("cannot allocate the trace log: %s", strerror(errno));
-        goto out;
+    if (c.trace_path) {
+        const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
+        if (!tr) {
+            yl__err("a trace was asked for (%s) but no tracer is set: link bench's "
+                    "trace writer (bench/yltrace.c) or set yl_config.tracer", c.trace_path);
+            goto out;
+        }
+        if (!(rt->trace_state = tr->open(c.trace_path, model))) {
+            yl__err("cannot start the trace %s: %s", c.trace_path, strerror(errno));
+            goto out;
+        }
+        rt->tracer = tr;
     }
     the_rt = rt;
     ws[0].thread = self;
@@ -464,24 +450,20 @@ out:;
      * every task's memory back at once, stackless ones included. */
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
-    if (tls_worker) {
+    if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);
     }
     yl__slab_destroy(rt->slab);
     yl__stacks_destroy(rt->stacks);
-    if (rt->trace) {
-        const char *model = c.trace_model ? c.trace_model : "tasks";
-        if (trace_log_write(rt->trace, c.trace_path, model) != 0) {
-            yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
-            rc = -1;
-        }
-        trace_log_free(rt->trace);
+    if (rt->tracer && rt->tracer->close(rt->trace_state, c.trace_path, model) != 0) {
+        yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
+        rc = -1;
     }
     if (restore_mask)
         sched_setaffinity(0, sizeof saved, &saved);
     last_stats = st;
-    tls_worker = NULL;
+    yl__set_worker(NULL);
     the_rt = NULL;
     free(ws);
     free(rt);

@@ -9,7 +9,7 @@ void yl_wg_init(yl_wg *wg)
 {
     atomic_init(&wg->lock.v, 0);
     wg->count = 0;
-    wg->waiters = NULL;
+    wg->waiters = (yl_queue){0};
 }
 
 void yl_wg_add(yl_wg *wg, int64_t n)
@@ -20,23 +20,16 @@ void yl_wg_add(yl_wg *wg, int64_t n)
         yl__err("wait group counter went negative (%lld)", (long long)wg->count);
         abort();
     }
-    yl_task *list = wg->count == 0 ? wg->waiters : NULL;
-    if (list)
-        wg->waiters = NULL;
+    yl_queue wake = {0};
+    if (wg->count == 0) {
+        wake = wg->waiters;
+        wg->waiters = (yl_queue){0};
+    }
     yl_spin_unlock(&wg->lock);
-    /* Wake in the order they started waiting (the list is a stack). */
-    yl_task *rev = NULL;
-    while (list) {
-        yl_task *t = list;
-        list = t->next;
-        t->next = rev;
-        rev = t;
-    }
-    while (rev) {
-        yl_task *t = rev;
-        rev = t->next;
+    /* Outside the lock, in the order they started waiting. */
+    yl_task *t;
+    while ((t = yl__q_pop(&wake)))
         yl__make_ready(t);
-    }
 }
 
 void yl_wg_done(yl_wg *wg)
@@ -51,8 +44,6 @@ void yl_wg_wait(yl_wg *wg)
         yl_spin_unlock(&wg->lock);
         return;
     }
-    yl_task *self = yl_self();
-    self->next = wg->waiters;
-    wg->waiters = self;
+    yl__q_push(&wg->waiters, yl_self());
     yl__block_unlock(&wg->lock); /* released once we are switched out */
 }

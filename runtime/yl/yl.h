@@ -27,6 +27,14 @@ typedef struct yl_spinlock {
     _Atomic unsigned char v; /* one byte: it sits in every task header */
 } yl_spinlock;
 
+/* A FIFO of tasks linked through the tasks themselves (intrusive): no
+ * allocation per wait. Run queues, mutex waiters and wait-group waiters
+ * are all one; its operations are the runtime's own (queue.c). */
+typedef struct yl_queue {
+    yl_task *head, *tail;
+    size_t len;
+} yl_queue;
+
 /* How tasks are spread over workers. */
 enum yl_exec {
     YL_EXEC_SINGLE,   /* one worker: JavaScript, Python, Dart */
@@ -45,6 +53,28 @@ enum yl_timers {
     YL_TIMERS_HEAP,    /* binary min-heap by (deadline, arm order): O(log n), lab 01's */
 };
 
+/* One unit as the runtime reports it to a tracer. */
+typedef struct yl_unit {
+    const char *task;           /* the task's name */
+    uint32_t seq;               /* its rank within the task: 0 is unit A */
+    int worker;                 /* the worker that ran it */
+    int cpu;                    /* the CPU it started on */
+    uint64_t start_ns, end_ns;  /* CLOCK_MONOTONIC */
+} yl_unit;
+
+/* Who records the units of a traced run. The runtime writes no file
+ * itself: bench's trace writer (bench/yltrace.c) is one tracer. */
+typedef struct yl_tracer {
+    /* Before any task runs: the state the other two get, NULL on failure
+     * (yl_run then fails before running anything). */
+    void *(*open)(const char *path, const char *model);
+    /* As each unit ends, on the thread of the worker that ran it: with
+     * several workers, calls come from several threads at once. */
+    void (*unit)(void *state, const yl_unit *u);
+    /* After the last task: finish (write path) and free state; 0 or -1. */
+    int (*close)(void *state, const char *path, const char *model);
+} yl_tracer;
+
 /* Runtime settings. Zero means "default"; environment variables override
  * what the program sets (see yl_config_from_env). */
 typedef struct yl_config {
@@ -52,8 +82,9 @@ typedef struct yl_config {
     int workers;             /* sharded/stealing: default the CPUs we may use (YL_WORKERS) */
     const char *cpus;        /* pin worker i to the i-th CPU of this list, "0,1" (YL_CPUS) */
     size_t stack_size;       /* bytes per task stack (default 64 KiB) */
-    const char *trace_path;  /* write the unit trace CSV here at exit (NULL: off) */
+    const char *trace_path;  /* trace every unit into this file (NULL: off) */
     const char *trace_model; /* model column of the trace (default "tasks") */
+    const yl_tracer *tracer; /* records the trace (NULL: the one of yl_set_tracer) */
     enum yl_timers timers;   /* default the wheel (YL_TIMERS=wheel|heap) */
     bool stack_unguarded;    /* no guard page below stacks (YL_STACK_GUARD=0):
                               * lifts the vm.max_map_count cap near 32k stacks */
@@ -63,6 +94,11 @@ typedef struct yl_config {
  * has finished: 0 on success, -1 with a message on stderr on failure
  * (deadlock, out of memory, trace not writable). */
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
+
+/* Makes t the tracer of every later yl_run whose config names none (a
+ * trace writer installs itself so at program start). NULL: none, and a
+ * run asked to trace then fails with a message saying so. */
+void yl_set_tracer(const yl_tracer *t);
 
 /* Overrides cfg from YL_EXEC, YL_WORKERS, YL_CPUS, YL_STACK_KIB, YL_TRACE,
  * YL_TIMERS and YL_STACK_GUARD when they are set; returns 0, or -1 with a
@@ -186,7 +222,7 @@ enum yl_mutex_order {
 typedef struct yl_mutex {
     yl_spinlock lock;
     yl_task *owner;
-    yl_task *head, *tail; /* waiters, linked through the task */
+    yl_queue waiters;     /* the next owner is at the head */
     enum yl_mutex_order order;
 } yl_mutex;
 
@@ -208,7 +244,7 @@ void yl_mutex_unlock(yl_mutex *m);
 typedef struct yl_wg {
     yl_spinlock lock;
     int64_t count;
-    yl_task *waiters; /* tasks blocked in yl_wg_wait, linked through the task */
+    yl_queue waiters; /* tasks blocked in yl_wg_wait, in arrival order */
 } yl_wg;
 
 /* Sets the counter to zero with no waiters. */
@@ -240,13 +276,5 @@ typedef struct yl_stats {
 
 /* A snapshot of the runtime's counters. */
 yl_stats yl_get_stats(void);
-
-/* What the timer structure alone costs (no task runs): arms n timers the
- * way n tasks would that each sleep sleep_ms, armed evenly over spread_ms
- * (deadlines in arm order, or in random order when shuffled), then lets
- * the clock run until all have expired. *insert_ns and *expire_ns get the
- * mean cost of one arm and of one expiry. 0, or -1 when out of memory. */
-int yl_timer_cost(enum yl_timers kind, uint64_t n, uint64_t sleep_ms, uint64_t spread_ms,
-                  bool shuffled, double *insert_ns, double *expire_ns);
 
 #endif
