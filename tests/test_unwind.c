@@ -5,29 +5,53 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "support/run.h"
 
 #if defined(__x86_64__)
 /* gdb -batch on pingpong's yield game: stop in task B, then in the
- * switch it makes; a backtrace after the pushes (on B's stack), one after
- * the load of the other stack pointer (the scheduler's), and one at the
- * final jump (the return address then lives in r8). Sections of the
- * output are split by "@@" markers. */
+ * switch it makes; a backtrace after the pushes (on B's stack), one just
+ * after the load of the other stack pointer (the scheduler's), and one at
+ * the final jump (the return address then lives in r8: bytes 41 ff e0).
+ * Sections of the output are split by "@@" markers. */
+static const char gdb_script[] =
+    "set breakpoint pending on\n"
+    "break player_b\n"
+    "run\n"
+    "break yl_ctx_switch\n"
+    "continue\n"
+    "set $to = *(long *)$rsi\n"
+    "stepi 7\n"
+    "echo @@pushed\\n\n"
+    "bt\n"
+    "while $rsp != $to\n"
+    "  stepi\n"
+    "end\n"
+    "echo @@loaded\\n\n"
+    "bt\n"
+    "while *(unsigned short *)$pc != 0xff41\n"
+    "  stepi\n"
+    "end\n"
+    "echo @@jump\\n\n"
+    "x/i $pc\n"
+    "bt\n"
+    "echo @@end\\n\n"
+    "kill\n";
+
 static char *gdb_trace(void)
 {
+    char script[] = "/tmp/yl-unwind-XXXXXX";
+    int fd = mkstemp(script);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, gdb_script, sizeof gdb_script - 1), (ssize_t)(sizeof gdb_script - 1));
+    close(fd);
     const char *pp = bin_path(0, "tasks", "pingpong");
-    const char *const argv[] = {
-        "/usr/bin/gdb", "-batch", "-nx",
-        "-ex", "set breakpoint pending on", "-ex", "break player_b", "-ex", "run",
-        "-ex", "break yl_ctx_switch", "-ex", "continue",
-        "-ex", "stepi 7", "-ex", "echo @@pushed\\n", "-ex", "bt",
-        "-ex", "stepi 4", "-ex", "echo @@loaded\\n", "-ex", "bt",
-        "-ex", "stepi 10", "-ex", "echo @@jump\\n", "-ex", "x/i $pc", "-ex", "bt",
-        "-ex", "echo @@end\\n", "-ex", "kill",
-        "--args", pp, "--variant", "yield", "--iters", "3", NULL};
+    const char *const argv[] = {"/usr/bin/gdb", "-batch", "-nx", "-x", script,
+                                "--args", pp, "--variant", "yield", "--iters", "3", NULL};
     char *out = NULL;
     int st = run_prog(argv, &out, NULL, 120);
+    unlink(script);
     cr_assert_neq(st, -1, "gdb could not be started (make deps installs it)");
     cr_assert_not_null(out);
     return out;
