@@ -135,6 +135,16 @@ struct yl_wheel {
 
 struct yl_rt;
 
+/* The scheduler loop looks at timers and fds when nothing is ready, on
+ * the trip after a unit armed a timer, and every YL_CHECK_EVERY units even
+ * while tasks are ready, so a stream of ready tasks cannot starve waiting
+ * ones. That bounds a timer's lateness while others are ready: it fires
+ * at most YL_CHECK_EVERY units after it is due (with the wheel: after its
+ * tick has ended); tests/test_hotpath.c counts them. Not every trip: a
+ * clock read costs several switches (clock_gettime took 32 ns, a bare
+ * switch 5 ns, on a 2-core VM). */
+#define YL_CHECK_EVERY 61
+
 /* One worker: a thread that runs tasks. Everything here but the inbox,
  * the deque's top and `parked` is touched by its own thread only. */
 struct yl_worker {
@@ -156,7 +166,7 @@ struct yl_worker {
     struct yl_wheel *wheel;       /* YL_TIMERS_WHEEL */
     int epfd;                     /* sleeps here: next deadline, fd event, wake */
     uint64_t io_waiting;          /* tasks parked on an fd or the file pool */
-    unsigned units_since_poll;    /* fairness: fd events are polled every so often */
+    unsigned until_check;         /* units left before timers and fds are looked at */
     struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t switches, steals, migrations;
     uint64_t unit_start_ns;
@@ -221,13 +231,9 @@ void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */
 void yl__pool_drain(struct yl_worker *w); /* wakes tasks whose ops completed */
 extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventfd */
 
-/* queue.c: struct yl_queue (yl.h), linked through task->next; a task is
- * in at most one queue at a time */
-void yl__q_push(struct yl_queue *q, yl_task *t);       /* at the tail */
-void yl__q_push_front(struct yl_queue *q, yl_task *t); /* at the head */
-yl_task *yl__q_pop(struct yl_queue *q);                /* the head, or NULL */
-/* Appends the chain head..last (linked through ->next, n tasks). */
-void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n);
+/* queue.h: struct yl_queue (yl.h) and its inline push, push_front, pop
+ * and splice */
+#include "queue.h"
 
 /* timer_heap.c */
 bool yl__timer_add(struct yl_timer_heap *h, yl_task *t, uint64_t deadline_ns);
@@ -279,6 +285,19 @@ void yl__place_new(yl_task *t);           /* a task starts: choose its worker */
 void yl__requeue_yielded(struct yl_worker *w, yl_task *t); /* after yl_yield */
 yl_task *yl__next_task(struct yl_worker *w); /* what w runs next, or NULL */
 void yl__wake_worker(struct yl_worker *w);   /* out of epoll, if parked */
+/* The same two on the scheduler's hot path: the one-FIFO cases (single;
+ * sharded for a yielder) inline, everything else through ready.c. */
+static inline yl_task *yl__next_task_fast(struct yl_worker *w)
+{
+    return w->rt->exec == YL_EXEC_SINGLE ? yl__q_pop(&w->runq) : yl__next_task(w);
+}
+static inline void yl__requeue_yielded_fast(struct yl_worker *w, yl_task *t)
+{
+    if (w->rt->exec == YL_EXEC_STEALING)
+        yl__requeue_yielded(w, t);
+    else
+        yl__q_push(&w->runq, t); /* yl_yield set it READY */
+}
 void yl__wake_all(struct yl_rt *rt);
 
 /* sched.c */
