@@ -132,6 +132,11 @@ int cpus_check(const struct cpu_list *l, char *err, size_t errlen);
  * 2 with "prog: FLAG: ..." (see cli.h). */
 void cpus_flag(const char *flag, const char *val, struct cpu_list *l);
 
+/* For programs whose units share one libyl worker: parses the flag's value
+ * (NULL: not given, l stays empty), refuses more than one CPU (exit 2)
+ * and pins the calling thread there (exit 1 if that fails). */
+void cpus_flag_pin_one(const char *flag, const char *val, struct cpu_list *l);
+
 /* Pins the calling thread (and what it creates later) to the CPUs of l;
  * no-op when l is empty. 0, or -1 with errno. */
 int cpus_pin_self(const struct cpu_list *l);

@@ -21,8 +21,8 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch timeline counter imbalance lag vm others failures regen)
-OWN=" spawn pingpong counter imbalance lag "   # experiments a section of their own presents
+SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag vm others failures regen)
+OWN=" spawn pingpong yieldparts counter imbalance lag "   # experiments a section of their own presents
 
 usage() {
     cat <<EOF
@@ -386,6 +386,23 @@ EOF
             else if (pr > 0 && th > 0)
                 printf " A procs/%s switch took %s, no more than the thread one (%.2f times): here the change of address space is lost in the cost of the kernel path and in the noise between runs.", prv, ns(pr), pr / th
             if ((raw > 0 || tk > 0) && th > 0) print "\n"
+        }' "$data"
+    switch_ratios
+}
+
+# switch_ratios: yield / raw and raw / boost, from the same pingpong runs
+# (one process measures all its variants, so each pair shares a machine
+# state); silent without them.
+switch_ratios() {
+    awk -F, "$AWK_FMT"'
+        NR == 1 || $1 != "pingpong" || $2 != "tasks" || $6 != "ns_per_switch" || $4 ~ /\+/ { next }
+        !(($3) in v) { v[$3] = $7 }
+        END {
+            if (!(v["yield"] > 0 && v["raw"] > 0)) exit
+            printf "**The scheduler against the bare switch:** a yield (task, scheduler, task: two bare switches and the run queue) took %s, %.2f times the bare switch (%s)", ns(v["yield"]), v["yield"] / v["raw"], ns(v["raw"])
+            if (v["boost"] > 0)
+                printf "; the bare switch took %.2f times Boost.Context'"'"'s jump_fcontext (%s)", v["raw"] / v["boost"], ns(v["boost"])
+            print ". Medians of the same pingpong runs.\n"
         }' "$data"
 }
 

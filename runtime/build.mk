@@ -16,3 +16,9 @@ ifeq ($(HAVE_BOOST_CONTEXT),1)
 $(O)/obj/runtime/pingpong.o: CPPFLAGS += -DPP_BOOST
 $(O)/bin/tasks/pingpong: LDLIBS += -l:libboost_context.a
 endif
+
+# yieldparts: the stamped scheduler (runtime/yl/build.mk) in place of libyl's.
+$(O)/bin/tasks/yieldparts: $(O)/obj/runtime/yieldparts.o $(YL_PHASES_OBJ) $(YLTRACE_OBJ) $(LIBYL) $(LIBBENCH)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

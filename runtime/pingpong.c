@@ -310,14 +310,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0, 0, NULL},
     };
     cli_parse(argc, argv, opts, 300);
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &cpus);
-        if (cpus.n > 1)
-            cli_usage_error("--cpus: both tasks run on the one worker: give one CPU");
-    }
+    cpus_flag_pin_one("--cpus", cpu_list, &cpus);
     csv_enable(csv);
-    if (cpus_pin_self(&cpus) < 0)
-        cli_fail("--cpus: sched_setaffinity: %s", strerror(errno));
 
 #ifndef PP_BOOST
     if (only == V_BOOST)

@@ -1,11 +1,16 @@
 /* test_hotpath.c - what the scheduler's fast path still promises: a timer
  * that comes due while other tasks keep yielding fires within
- * YL_CHECK_EVERY units (counted in units, never in time). */
+ * YL_CHECK_EVERY units (counted in units, never in time); and the yield
+ * breakdown program reports parts that add up. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "internal.h"
+#include "support/run.h"
 #include "yl.h"
 
 static uint64_t mono_ns(void)
@@ -104,4 +109,44 @@ Test(hotpath, zero_sleep_comes_back_after_one_unit)
     cr_expect(l.woke);
     cr_expect_leq(l.late_units, 1, "back after %llu units of the spinner",
                   (unsigned long long)l.late_units);
+}
+
+/* yieldparts: the breakdown's rows, from a real run of the program. */
+Test(hotpath, yieldparts_rows_add_up, .timeout = 60)
+{
+    const char *argv[] = {bin_path(0, "tasks", "yieldparts"), "--iters", "2000", "--csv", NULL};
+    char *out = NULL, *err = NULL;
+    cr_assert_eq(run_prog(argv, &out, &err, 60), 0, "yieldparts failed: %s", err);
+    static const char *const parts[] = {"switch_out", "loop", "queue", "check", "switch_in"};
+    double sum = 0, total = -1, yields = -1;
+    int rows = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        char exp[32], model[16], var[16], cpus[16], metric[48], unit[16];
+        unsigned long long n;
+        double v;
+        if (sscanf(line, "%31[^,],%15[^,],%15[^,],%15[^,],%llu,%47[^,],%lf,%15s", exp, model,
+                   var, cpus, &n, metric, &v, unit) != 8)
+            continue;
+        rows++;
+        cr_expect_str_eq(exp, "yieldparts");
+        cr_expect_eq(n, 2000);
+        cr_expect_geq(v, 0, "%s is negative", metric);
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+            char want[48];
+            snprintf(want, sizeof want, "ns_%s", parts[i]);
+            if (strcmp(metric, want) == 0)
+                sum += v;
+        }
+        if (strcmp(metric, "ns_total") == 0)
+            total = v;
+        if (strcmp(metric, "yields") == 0)
+            yields = v;
+    }
+    cr_expect_eq(rows, 13, "5 parts in ns and ticks, total, stamp, yields");
+    cr_expect_float_eq(total, sum, 1e-6 * sum + 1e-9, "ns_total is the sum of the parts");
+    /* Every yield but the very first (B's first one starts a fresh task,
+     * not one back from a yield) passes every stamp. */
+    cr_expect_eq(yields, 2 * 2000 - 1);
+    free(out);
+    free(err);
 }
