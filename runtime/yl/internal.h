@@ -1,11 +1,11 @@
 /* internal.h - libyl's private structures, shared by its .c files only.
  *
- * Every task starts with the same 64-byte header (struct yl_task): what
+ * Every task starts with the same 48-byte header (struct yl_task): what
  * the run queues, the deques, the timers and every wait list need. A
  * stackless task is that header followed by its frame; a stackful one
  * (struct yl_fiber) adds a saved context, a stack and its name. Keeping
  * the header this small is what lets a million sleeping tasks fit in
- * ~80 MB: see stackless.h for the sums.
+ * ~64 MB: see stackless.h for the sums.
  */
 #ifndef YL_INTERNAL_H
 #define YL_INTERNAL_H
@@ -40,6 +40,7 @@ enum yl_kind {
 /* done_flags, under the task's lock */
 #define YL_F_FINISHED 0x1u /* the scheduler is done with it */
 #define YL_F_DETACHED 0x2u /* free on finish: no handle left */
+#define YL_F_JOINED 0x4u   /* a joiner waits: its entry is in the join table */
 
 /* run_flags, touched only by the worker that runs the task or holds its
  * timer (the two never overlap: a task in a timer is not running) */
@@ -54,21 +55,31 @@ struct yl_tlink {
 
 struct yl_sl_def;
 
+/* The header, 48 bytes. A task waits for one thing at a time, so the
+ * links of the run queue, the wait lists and the timers share its first
+ * 16 bytes: the wheel's list node overlays `next` (a task in the wheel is
+ * in no queue, and the wheel hands expired tasks back chained through
+ * `next` once they are off its lists); the heap's tie-breaker overlays it
+ * too (a task in the heap is in no queue either), while heap_idx, which
+ * says "not in the heap" after it left, keeps a word of its own. What
+ * only a joined task needs (who waits for it) is kept beside the task, in
+ * the runtime's join table (join.c). foo --sizes prints this layout. */
 struct yl_task {
-    yl_task *next;            /* run-queue / waiter-list link (intrusive) */
-    uint64_t deadline_ns;     /* the current or latest sleep's deadline */
-    union {                   /* one timer structure per runtime: */
-        struct {              /*   timer_heap.c */
-            uint64_t timer_seq; /* ties between equal deadlines: arm order */
-            size_t heap_idx;    /* position in the timer heap, or SIZE_MAX */
+    union {
+        struct yl_tlink tlink;    /* timer_wheel.c, while armed: both words */
+        struct {
+            union {
+                yl_task *next;        /* run-queue / waiter-list link (intrusive) */
+                uint64_t timer_seq;   /* timer_heap.c, while in it: arm order */
+            };
+            size_t heap_idx;          /* timer_heap.c: position, or SIZE_MAX */
         };
-        struct yl_tlink tlink; /*  timer_wheel.c: the slot's list */
     };
+    uint64_t deadline_ns;     /* the current or latest sleep's deadline */
     const struct yl_sl_def *def; /* stackless: name, poll, frame size */
-    yl_task *joiner;          /* task blocked in yl_join on us (under lock) */
     uint32_t id;              /* 1 for main, then in creation order */
     uint32_t units;           /* units run so far: labels A, B, C... */
-    yl_spinlock lock;         /* guards done_flags and joiner */
+    yl_spinlock lock;         /* guards done_flags */
     uint8_t state;            /* enum yl_state */
     uint8_t started;          /* set by yl_start, read by the handle's owner:
                                * never read `state` from another thread */
@@ -135,6 +146,22 @@ struct yl_wheel {
 
 struct yl_rt;
 
+/* join.c: the joiners of unfinished tasks, an open-addressing table keyed
+ * by the joinee (a side record: most tasks are never waited for). */
+struct yl_join_slot {
+    yl_task *task, *joiner;
+};
+struct yl_joins {
+    yl_spinlock lock;
+    struct yl_join_slot *v;       /* [cap], cap a power of two, or NULL */
+    size_t cap, len;
+};
+/* Records that joiner waits for t; false when out of memory. */
+bool yl__joins_put(struct yl_joins *j, yl_task *t, yl_task *joiner);
+/* Takes out and returns t's joiner (NULL: none). */
+yl_task *yl__joins_take(struct yl_joins *j, yl_task *t);
+void yl__joins_free(struct yl_joins *j);
+
 /* The scheduler loop looks at timers and fds when nothing is ready, on
  * the trip after a unit armed a timer, and every YL_CHECK_EVERY units even
  * while tasks are ready, so a stream of ready tasks cannot starve waiting
@@ -200,6 +227,7 @@ struct yl_rt {
     _Atomic bool inject_nonempty;
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */
+    struct yl_joins joins;        /* who waits for whom (join.c) */
     struct yl_stack_pool *stacks; /* stack memory (stack.c) */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */

@@ -527,6 +527,7 @@ out:;
             yl__task_free(&rt->all->t);
     }
     yl__slab_destroy(rt->slab);
+    yl__joins_free(&rt->joins);
     yl__stacks_destroy(rt->stacks);
     if (rt->tracer && rt->tracer->close(rt->trace_state, c.trace_path, model) != 0) {
         yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));
