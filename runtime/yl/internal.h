@@ -217,6 +217,7 @@ struct yl_rt {
     _Atomic uint64_t live;        /* tasks started and not finished */
     _Atomic bool done;            /* every task finished, or a fatal error */
     _Atomic bool failed;
+    _Atomic int idle_empty;       /* workers asleep with no timer and no I/O pending */
     _Atomic uint32_t next_id;     /* ids handed out: also tasks created */
     _Atomic uint64_t allocated;   /* task structs not yet freed */
     _Atomic uint32_t rr;          /* sharded: round-robin placement */
@@ -326,7 +327,13 @@ static inline void yl__requeue_yielded_fast(struct yl_worker *w, yl_task *t)
     else
         yl__q_push(&w->runq, t); /* yl_yield set it READY */
 }
+/* w is about to sleep: after this, a waker either sees it parked and pokes
+ * it, or w's next look for work (yl__next_task) sees what was published. */
+void yl__park_announce(struct yl_worker *w);
 void yl__wake_all(struct yl_rt *rt);
+/* Whether a ready task waits anywhere. Exact only while no task runs: for
+ * the deadlock check, once every worker is idle with nothing pending. */
+bool yl__any_ready(struct yl_rt *rt);
 
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */

@@ -41,12 +41,17 @@ static int wait_fd(int fd, uint32_t events)
     struct yl_worker *w = yl__worker();
     struct yl_fd_wait wt = {.task = yl_self()};
     struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+    /* The epoll the fd is registered in: under stealing the task may
+     * resume on another worker, whose epoll never saw this fd. */
+    int epfd = w->epfd;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
         return -1; /* EEXIST: another task already waits on this fd */
     w->io_waiting++;
     yl__block();
-    w = yl__worker();
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+    /* Left registered (one-shot only disarms it), the fd would make the
+     * next wait in that epoll fail with EEXIST. */
+    if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) != 0)
+        return -1;
     return 0;
 }
 

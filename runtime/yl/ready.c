@@ -18,8 +18,8 @@
 
 void yl__wake_worker(struct yl_worker *w)
 {
-    /* Pairs with the seq_cst store of `parked` in the loop: either we see
-     * it parked and poke it, or it sees our work before it sleeps. */
+    /* Pairs with the fence of yl__park_announce: either we see it parked
+     * and poke it, or it sees our work before it sleeps. */
     yl_fence_seq_cst();
     if (atomic_load(&w->parked)) {
         uint64_t one = 1;
@@ -27,6 +27,17 @@ void yl__wake_worker(struct yl_worker *w)
             /* eventfd counter full: it is awake anyway */
         }
     }
+}
+
+void yl__park_announce(struct yl_worker *w)
+{
+    atomic_store(&w->parked, true);
+    /* Pairs with the waker's fence (yl__wake_worker, wake_one_idle): a
+     * seq_cst store alone does not keep the relaxed and acquire loads of
+     * the next look for work (inject_nonempty, inbox_nonempty, the deques)
+     * after it. x86's locked store happens to; AArch64's stlr does not for
+     * a plain ldr, and the worker would sleep with work waiting. */
+    yl_fence_seq_cst();
 }
 
 void yl__wake_all(struct yl_rt *rt)
@@ -136,7 +147,7 @@ void yl__place_new(yl_task *t)
 
 static yl_task *take_inject(struct yl_rt *rt, struct yl_worker *w)
 {
-    if (!atomic_load_explicit(&rt->inject_nonempty, memory_order_relaxed))
+    if (!atomic_load_explicit(&rt->inject_nonempty, YL_RELAXED))
         return NULL;
     yl_spin_lock(&rt->inject_lock);
     yl_task *t = yl__q_pop(&rt->inject);
@@ -188,7 +199,7 @@ static yl_task *steal_half(struct yl_rt *rt, struct yl_worker *w)
 
 static void drain_inbox(struct yl_worker *w)
 {
-    if (!atomic_load_explicit(&w->inbox_nonempty, memory_order_acquire))
+    if (!atomic_load_explicit(&w->inbox_nonempty, YL_ACQUIRE))
         return;
     yl_spin_lock(&w->inbox_lock);
     yl_task *t;
@@ -220,4 +231,22 @@ yl_task *yl__next_task(struct yl_worker *w)
         return steal_half(rt, w);
     }
     return NULL;
+}
+
+bool yl__any_ready(struct yl_rt *rt)
+{
+    bool any = false;
+    yl_spin_lock(&rt->inject_lock);
+    any |= rt->inject.len > 0;
+    yl_spin_unlock(&rt->inject_lock);
+    for (int i = 0; i < rt->nworkers && !any; i++) {
+        struct yl_worker *o = &rt->w[i];
+        yl_spin_lock(&o->inbox_lock);
+        any |= o->inbox.len > 0;
+        yl_spin_unlock(&o->inbox_lock);
+        /* Idle owners do not touch these; what they did before going
+         * idle is visible through the idle counter's read-modify-writes. */
+        any |= o->runq.len > 0 || yl_deque_size(&o->dq) > 0;
+    }
+    return any;
 }

@@ -295,6 +295,15 @@ static __attribute__((noinline)) void look_around(struct yl_worker *w)
         yl__io_poll(w, 0);
 }
 
+/* Every task is blocked and nothing pending can wake one: the run fails. */
+static void deadlock(struct yl_rt *rt)
+{
+    yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
+            (unsigned long long)atomic_load(&rt->live));
+    atomic_store(&rt->failed, true);
+    atomic_store(&rt->done, true);
+}
+
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
@@ -322,10 +331,7 @@ static void worker_loop(struct yl_worker *w)
         w->until_check = YL_CHECK_EVERY;
         if (rt->nworkers == 1) {
             if (!yl__timers_count(w) && !w->io_waiting) {
-                yl__err("deadlock: %llu task(s) blocked with no timer or I/O pending",
-                        (unsigned long long)atomic_load(&rt->live));
-                atomic_store(&rt->failed, true);
-                atomic_store(&rt->done, true);
+                deadlock(rt);
                 return;
             }
             yl__io_poll(w, timer_timeout(w)); /* the kernel wakes us: no spinning */
@@ -333,7 +339,7 @@ static void worker_loop(struct yl_worker *w)
         }
         /* Park: announce it, then look once more, so that work published
          * between the first look and the announcement is not slept on. */
-        atomic_store(&w->parked, true);
+        yl__park_announce(w);
         t = yl__next_task(w);
         if (t) {
             atomic_store(&w->parked, false);
@@ -344,7 +350,22 @@ static void worker_loop(struct yl_worker *w)
             atomic_store(&w->parked, false);
             return;
         }
+        /* Nothing can wake a worker with no timer and no I/O pending but
+         * another worker's task. Once every worker is so, none runs a
+         * task, and if nothing is ready either, nothing ever will be. The
+         * last one to go idle sees all the others' pushes (they came
+         * before their increments of the counter) and says so. */
+        bool empty = !yl__timers_count(w) && !w->io_waiting;
+        if (empty && atomic_fetch_add(&rt->idle_empty, 1) + 1 == rt->nworkers &&
+            !atomic_load(&rt->done) && !yl__any_ready(rt)) {
+            atomic_store(&w->parked, false);
+            deadlock(rt);
+            yl__wake_all(rt);
+            return;
+        }
         yl__io_poll(w, timer_timeout(w));
+        if (empty)
+            atomic_fetch_sub(&rt->idle_empty, 1);
         atomic_store(&w->parked, false);
     }
 }
@@ -489,24 +510,29 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     ws[0].thread = self;
     worker_init_thread(&ws[0]);
 
+    /* Every worker first, main after: a run that cannot have all its
+     * workers runs nothing. The ones started meanwhile find no task and
+     * park until told to stop. */
+    for (; started < n; started++) {
+        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
+        if (err) {
+            yl__err("cannot start worker %d: %s", started, strerror(err));
+            goto stop;
+        }
+    }
     yl_task *m = yl_task_new("main", main_fn, arg);
     if (!m || yl_start(m) != 0) {
         yl__err("cannot create the main task: out of memory");
         if (m)
             yl_detach(m);
-        goto out;
+        goto stop;
     }
     yl_detach(m);
-    for (; started < n; started++) {
-        int err = pthread_create(&ws[started].thread, NULL, worker_thread, &ws[started]);
-        if (err) {
-            yl__err("cannot start worker %d: %s", started, strerror(err));
-            atomic_store(&rt->failed, true);
-            atomic_store(&rt->done, true);
-            break;
-        }
-    }
     worker_loop(&ws[0]);
+    rc = 0;
+stop:
+    if (rc != 0)
+        atomic_store(&rt->failed, true);
     atomic_store(&rt->done, true);
     yl__wake_all(rt);
     for (int i = 1; i < started; i++)

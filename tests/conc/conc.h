@@ -32,4 +32,32 @@ int conc_stackless_storm(int exec, int workers, int n);
  * runtime with 2 workers waits `sleep_ms` on one timer. */
 double conc_idle_cpu_ms(int sleep_ms);
 
+/* workers.c: `pairs` reader tasks each yl_read their own pipe `rounds`
+ * times while a thread writes the pipes in bursts, so readers wait in
+ * epoll each round and (stealing) often resume on another worker: every
+ * read succeeds and returns the byte written. */
+int conc_fd_reads(int exec, int workers, int pairs, int rounds);
+
+/* Two workers: one task wakes another `rounds` times and stays busy until
+ * the woken one has run on the other worker, which parks between rounds:
+ * every wake-up reaches it (a lost one leaves the woken task waiting; the
+ * waker gives up after 10 s and the check fails). */
+int conc_wake_storm(int exec, int rounds);
+
+/* Every task blocked, no timer or fd pending: yl_run fails with the one
+ * deadlock message, whatever the executor (run in a child process, which
+ * is killed if it hangs). */
+int conc_deadlock_reported(int exec, int workers);
+
+/* The runtime's two halves of parking (announce and look, against make
+ * ready and wake; exec sharded or stealing) raced head to head `rounds` times on two threads: the
+ * number of rounds in which the parking worker missed the task and the
+ * waker missed the parking (0 when the protocol holds), -1 on setup error. */
+long conc_park_protocol(int exec, int rounds);
+
+/* A worker thread cannot be created (RLIMIT_NPROC, hit for real in a
+ * child process run as nobody): yl_run fails with a message naming the
+ * worker, before any task runs. */
+int conc_worker_start_fails(int exec);
+
 #endif

@@ -1,0 +1,45 @@
+/* test_workers.c - the runtime's contracts under several workers (the
+ * checks of tests/conc/workers.c, which the TSan runner shares). */
+#include <criterion/criterion.h>
+
+#include "conc/conc.h"
+#include "yl.h"
+
+Test(workers, stealing_fd_reads_all_succeed_while_tasks_migrate, .timeout = 60)
+{
+    cr_expect_eq(conc_fd_reads(YL_EXEC_STEALING, 2, 32, 200), 0);
+}
+
+Test(workers, sharded_fd_reads_all_succeed, .timeout = 60)
+{
+    cr_expect_eq(conc_fd_reads(YL_EXEC_SHARDED, 2, 32, 200), 0);
+}
+
+Test(workers, parking_against_waking_loses_no_wakeup, .timeout = 120)
+{
+    cr_expect_eq(conc_park_protocol(YL_EXEC_SHARDED, 20000), 0);
+    cr_expect_eq(conc_park_protocol(YL_EXEC_STEALING, 20000), 0);
+}
+
+Test(workers, sharded_wake_storm_loses_no_wakeup, .timeout = 120)
+{
+    cr_expect_eq(conc_wake_storm(YL_EXEC_SHARDED, 20000), 0);
+}
+
+Test(workers, stealing_wake_storm_loses_no_wakeup, .timeout = 120)
+{
+    cr_expect_eq(conc_wake_storm(YL_EXEC_STEALING, 20000), 0);
+}
+
+Test(workers, deadlock_reported_under_every_executor, .timeout = 90)
+{
+    cr_expect_eq(conc_deadlock_reported(YL_EXEC_SINGLE, 1), 0);
+    cr_expect_eq(conc_deadlock_reported(YL_EXEC_SHARDED, 2), 0);
+    cr_expect_eq(conc_deadlock_reported(YL_EXEC_STEALING, 2), 0);
+}
+
+Test(workers, worker_that_cannot_start_fails_run_before_main, .timeout = 60)
+{
+    cr_expect_eq(conc_worker_start_fails(YL_EXEC_SHARDED), 0);
+    cr_expect_eq(conc_worker_start_fails(YL_EXEC_STEALING), 0);
+}
