@@ -444,12 +444,31 @@ static yl_stats collect_stats(struct yl_rt *rt)
 int yl__parse_cpus(const char *s, int *out, int max); /* config.c */
 int yl__default_workers(void);
 
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg);
+static _Atomic bool running; /* a yl_run is under way, on some thread */
+
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
 {
     if (yl__worker()) {
         yl__err("yl_run: the runtime is already running on this thread");
         return -1;
     }
+    /* One runtime per process at a time: the_rt, the tracer and the
+     * statistics are process-wide. */
+    bool idle = false;
+    if (!atomic_compare_exchange_strong(&running, &idle, true)) {
+        yl__err("yl_run: a runtime is already running in this process, on another "
+                "thread; one yl_run at a time");
+        return -1;
+    }
+    int rc = run(cfg, main_fn, arg);
+    atomic_store(&running, false);
+    return rc;
+}
+
+/* yl_run proper, once it is the only one. */
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
+{
     yl_config c = cfg ? *cfg : (yl_config){0};
     if (yl_config_from_env(&c) != 0)
         return -1;

@@ -60,4 +60,8 @@ long conc_park_protocol(int exec, int rounds);
  * worker, before any task runs. */
 int conc_worker_start_fails(int exec);
 
+/* While one thread's yl_run runs, another thread's yl_run is refused
+ * (returns -1 and runs nothing); a run after the first has ended works. */
+int conc_two_runs_at_once(int exec);
+
 #endif

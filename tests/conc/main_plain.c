@@ -37,6 +37,8 @@ int main(void)
          conc_worker_start_fails(1)},
         {"stealing: a worker that cannot start fails yl_run before main",
          conc_worker_start_fails(2)},
+        {"single: a second yl_run at the same time is refused", conc_two_runs_at_once(0)},
+        {"stealing: a second yl_run at the same time is refused", conc_two_runs_at_once(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
