@@ -53,7 +53,9 @@ static const char usage[] =
     "  --csv           CSV rows on stdout, summary on stderr\n"
     "  --timeout S     give up after S seconds (default 300)\n"
     "Rows per variant (n = M): ns_per_switch, ns_per_switch_baseline,\n"
-    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms.\n";
+    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms;\n"
+    "then yield's per_raw_switch (yield / raw) and raw's per_boost_switch\n"
+    "(raw / boost), both from this run, when both variants were measured.\n";
 
 enum variant { V_YIELD, V_RAW, V_BOOST };
 static const char *const variants[] = {"yield", "raw", "boost", NULL};
@@ -318,6 +320,7 @@ int main(int argc, char **argv)
         cli_fail("--variant boost: this build has no Boost.Context (install "
                  "libboost-context-dev and rebuild)");
 #endif
+    double per_switch[3] = {0, 0, 0}; /* ns, by variant, for the ratios */
     for (int v = V_YIELD; v <= V_BOOST; v++) {
         if (only >= 0 && only != v)
             continue;
@@ -338,6 +341,19 @@ int main(int argc, char **argv)
                               .variant = variants[v]};
         cpus_format(&cpus, key.cpus, sizeof key.cpus);
         switch_report(&key, &r);
+        per_switch[v] = (double)r.elapsed_ns / (double)(2 * r.iters);
+    }
+    /* The ratios the report states, each from this one process's runs, so
+     * a median over repetitions pairs figures taken side by side. */
+    struct csv_key key = {.experiment = "pingpong", .model = "tasks"};
+    cpus_format(&cpus, key.cpus, sizeof key.cpus);
+    if (per_switch[V_YIELD] > 0 && per_switch[V_RAW] > 0) {
+        key.variant = "yield";
+        csv_row(&key, iters, "per_raw_switch", per_switch[V_YIELD] / per_switch[V_RAW], "x");
+    }
+    if (per_switch[V_RAW] > 0 && per_switch[V_BOOST] > 0) {
+        key.variant = "raw";
+        csv_row(&key, iters, "per_boost_switch", per_switch[V_RAW] / per_switch[V_BOOST], "x");
     }
     return 0;
 }
