@@ -148,6 +148,18 @@ void cpus_flag(const char *flag, const char *val, struct cpu_list *l)
         cli_usage_error("%s: %s", flag, err);
 }
 
+void cpus_flag_pin_one(const char *flag, const char *val, struct cpu_list *l)
+{
+    l->n = 0;
+    if (val) {
+        cpus_flag(flag, val, l);
+        if (l->n > 1)
+            cli_usage_error("%s: the units run on one worker: give one CPU", flag);
+    }
+    if (cpus_pin_self(l) < 0)
+        cli_fail("%s: sched_setaffinity: %s", flag, strerror(errno));
+}
+
 void cpus_flag_two(const char *val, struct cpu_list *l, const char *units)
 {
     cpus_flag("--cpus", val, l);

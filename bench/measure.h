@@ -136,6 +136,11 @@ int cpus_check(const struct cpu_list *l, char *err, size_t errlen);
  * 2 with "prog: FLAG: ..." (see cli.h). */
 void cpus_flag(const char *flag, const char *val, struct cpu_list *l);
 
+/* For programs whose units share one libyl worker: parses the flag's value
+ * (NULL: not given, l stays empty), refuses more than one CPU (exit 2)
+ * and pins the calling thread there (exit 1 if that fails). */
+void cpus_flag_pin_one(const char *flag, const char *val, struct cpu_list *l);
+
 /* cpus_flag for --cpus of a program of two units (threads, processes,
  * tasks: `units` names them in the message): one CPU or two. */
 void cpus_flag_two(const char *val, struct cpu_list *l, const char *units);

@@ -21,8 +21,8 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch timeline counter imbalance lag peers vm others failures regen)
-OWN=" spawn pingpong counter imbalance lag foo hello "   # experiments a section of their own presents
+SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag peers vm others failures regen)
+OWN=" spawn pingpong yieldparts counter imbalance lag foo hello "   # experiments a section of their own presents
 
 usage() {
     cat <<EOF
@@ -386,6 +386,30 @@ EOF
             else if (pr > 0 && th > 0)
                 printf " A procs/%s switch took %s, no more than the thread one (%.2f times): here the change of address space is lost in the cost of the kernel path and in the noise between runs.", prv, ns(pr), pr / th
             if ((raw > 0 || tk > 0) && th > 0) print "\n"
+        }' "$data"
+    switch_ratios
+}
+
+# switch_ratios: yield / raw and raw / boost, from the same pingpong runs
+# (one process measures all its variants, so each pair shares a machine
+# state); silent without them.
+switch_ratios() {
+    awk -F, "$AWK_FMT"'
+        NR == 1 || $1 != "pingpong" || $2 != "tasks" || $4 ~ /\+/ { next }
+        $6 == "ns_per_switch" && !(($3) in v) { v[$3] = $7 }
+        $6 == "per_raw_switch" && yr == "" { yr = $7; paired = 1 }
+        $6 == "per_boost_switch" && rb == "" { rb = $7 }
+        END {
+            if (yr == "" && v["yield"] > 0 && v["raw"] > 0) yr = v["yield"] / v["raw"]
+            if (rb == "" && v["raw"] > 0 && v["boost"] > 0) rb = v["raw"] / v["boost"]
+            if (yr == "") exit
+            printf "**The scheduler against the bare switch:** a yield (task, scheduler, task: two bare switches and the run queue) took %s, %.2f times the bare switch (%s)", ns(v["yield"]), yr, ns(v["raw"])
+            if (rb != "")
+                printf "; the bare switch took %.2f times Boost.Context'"'"'s jump_fcontext (%s)", rb, ns(v["boost"])
+            if (paired)
+                print ". Each ratio is the median over the runs of the ratio within one pingpong run (the variants measured side by side in one process); the times are the medians of each variant.\n"
+            else
+                print ". Ratios of the medians of the same pingpong runs.\n"
         }' "$data"
 }
 

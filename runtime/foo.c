@@ -191,8 +191,12 @@ static void print_sizes(void)
     cli_say("sizeof(struct foo1_frame) = %zu   (its pc and bar's frame, nested)",
             sizeof(struct foo1_frame));
     cli_say("sizeof(struct foo2_frame) = %zu   (its pc)", sizeof(struct foo2_frame));
-    cli_say("task header               = %d  (run-queue link, timer node, joiner, id, state)",
-            YL_TASK_HEADER_BYTES);
+    cli_say("task header               = %d  (its layout below; who joins a task is kept "
+            "beside it, in a side table)", YL_TASK_HEADER_BYTES);
+    size_t n;
+    const yl_field *f = yl_task_layout(&n);
+    for (size_t i = 0; i < n; i++)
+        cli_say("  +%-3zu %-12s %2zu B  %s", f[i].offset, f[i].name, f[i].size, f[i].what);
     cli_say("stackless task foo1       = %zu  (header + frame, rounded up to %d)",
             yl_sl_task_bytes(&foo1_def), YL_SL_ALIGN);
     cli_say("stackless task foo2       = %zu", yl_sl_task_bytes(&foo2_def));

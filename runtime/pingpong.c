@@ -8,6 +8,10 @@
  *          stacks of their own, yl_ctx_switch straight from one to the
  *          other. Only the callee-saved registers and the stack pointer
  *          move; no system call, no kernel.
+ *   boost  the same ping-pong with Boost.Context's jump_fcontext (the
+ *          switch under Boost.Coroutine2 and Boost.Fiber), for a yardstick
+ *          measured in the same run as raw. Built only where
+ *          libboost_context is installed (see runtime/build.mk).
  * A round trip is two switches. The baseline (lmbench's idea of removing
  * what is not the switch) is the same loop by one task alone without
  * switching: for tasks the yield *is* the hand-off, there is no pipe or
@@ -37,20 +41,24 @@
 #endif
 
 static const char usage[] =
-    "usage: pingpong [--iters M] [--variant yield|raw] [--cpus CPU] [--csv] [--timeout S]\n"
+    "usage: pingpong [--iters M] [--variant yield|raw|boost] [--cpus CPU] [--csv] [--timeout S]\n"
     "Two tasks hand a token back and forth M times; prints the cost of one switch.\n"
     "  --iters M       round trips (default 100000); each is 2 switches\n"
-    "  --variant V     yield (through the scheduler) or raw (bare context switch)\n"
-    "                  (default: both, in that order)\n"
+    "  --variant V     yield (through the scheduler), raw (bare context switch)\n"
+    "                  or boost (Boost.Context's jump_fcontext; only in builds\n"
+    "                  where libboost_context was found) (default: all built, in\n"
+    "                  that order)\n"
     "  --cpus CPU      pin the worker to this CPU (tasks share one worker, so\n"
     "                  one CPU only; default: not pinned)\n"
     "  --csv           CSV rows on stdout, summary on stderr\n"
     "  --timeout S     give up after S seconds (default 300)\n"
     "Rows per variant (n = M): ns_per_switch, ns_per_switch_baseline,\n"
-    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms.\n";
+    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms;\n"
+    "then yield's per_raw_switch (yield / raw) and raw's per_boost_switch\n"
+    "(raw / boost), both from this run, when both variants were measured.\n";
 
-enum variant { V_YIELD, V_RAW };
-static const char *const variants[] = {"yield", "raw", NULL};
+enum variant { V_YIELD, V_RAW, V_BOOST };
+static const char *const variants[] = {"yield", "raw", "boost", NULL};
 
 /* ---- yield: through the scheduler ------------------------------------ */
 
@@ -230,6 +238,64 @@ static void run_raw(uint64_t iters, struct switch_run *r)
     r->counted = raw.count;
 }
 
+/* ---- boost: Boost.Context's switch ---------------------------------- */
+
+#ifdef PP_BOOST
+/* Boost.Context's C interface (boost/context/detail/fcontext.hpp), declared
+ * here: it is C++ headers only, but the symbols are plain C. A context is
+ * its saved stack pointer; a jump returns the context that jumped to us. */
+typedef void *fcontext_t;
+typedef struct {
+    fcontext_t fctx;
+    void *data;
+} transfer_t;
+transfer_t jump_fcontext(fcontext_t const to, void *vp);
+fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
+
+static struct {
+    fcontext_t main, b;
+    uint64_t iters, count, elapsed_ns;
+} bst;
+
+/* The same loop as raw_a: one count and one switch per turn. */
+static void bst_a(transfer_t t)
+{
+    bst.main = t.fctx;
+    t = jump_fcontext(bst.b, NULL); /* B starts and hands its context back */
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < bst.iters; i++) {
+        bst.count++;
+        t = jump_fcontext(t.fctx, NULL);
+    }
+    bst.elapsed_ns = now_ns() - t0;
+    jump_fcontext(bst.main, NULL);
+    abort(); /* main never comes back here */
+}
+
+static void bst_b(transfer_t t)
+{
+    for (;;) {
+        bst.count++;
+        t = jump_fcontext(t.fctx, NULL);
+    }
+}
+
+static void run_boost(uint64_t iters, struct switch_run *r)
+{
+    memset(&bst, 0, sizeof bst);
+    bst.iters = iters;
+    void *lo_a = raw_stack(), *lo_b = raw_stack();
+    /* make_fcontext takes the top of the stack: it grows down. */
+    fcontext_t a = make_fcontext((char *)lo_a + RAW_STACK, RAW_STACK, bst_a);
+    bst.b = make_fcontext((char *)lo_b + RAW_STACK, RAW_STACK, bst_b);
+    jump_fcontext(a, NULL);
+    munmap(lo_a, RAW_STACK);
+    munmap(lo_b, RAW_STACK);
+    r->elapsed_ns = bst.elapsed_ns;
+    r->counted = bst.count - 1; /* B's first count is before the timed loop */
+}
+#endif
+
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
@@ -246,28 +312,64 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0, 0, NULL},
     };
     cli_parse(argc, argv, opts, 300);
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &cpus);
-        if (cpus.n > 1)
-            cli_usage_error("--cpus: both tasks run on the one worker: give one CPU");
-    }
+    cpus_flag_pin_one("--cpus", cpu_list, &cpus);
     csv_enable(csv);
-    if (cpus_pin_self(&cpus) < 0)
-        cli_fail("--cpus: sched_setaffinity: %s", strerror(errno));
 
-    for (int v = V_YIELD; v <= V_RAW; v++) {
-        if (only >= 0 && only != v)
+#ifndef PP_BOOST
+    if (only == V_BOOST)
+        cli_fail("--variant boost: this build has no Boost.Context (install "
+                 "libboost-context-dev and rebuild)");
+#endif
+    /* The variants take turns, ROUNDS times, each round a share of the
+     * round trips: on a loaded machine a slow spell then hits all of them
+     * instead of one, and the ratios below compare like with like. */
+    enum { ROUNDS = 8 };
+    struct switch_run runs[3] = {{.iters = iters}, {.iters = iters}, {.iters = iters}};
+    bool built[3] = {true, true, false};
+#ifdef PP_BOOST
+    built[V_BOOST] = true;
+#endif
+    uint64_t rounds = iters < ROUNDS ? 1 : ROUNDS;
+    for (uint64_t k = 0; k < rounds; k++) {
+        uint64_t share = iters / rounds + (k + 1 == rounds ? iters % rounds : 0);
+        for (int v = V_YIELD; v <= V_BOOST; v++) {
+            if ((only >= 0 && only != v) || !built[v])
+                continue;
+            struct switch_run r = {.iters = share};
+            if (v == V_YIELD)
+                run_yield(share, &r);
+            else if (v == V_RAW)
+                run_raw(share, &r);
+#ifdef PP_BOOST
+            else
+                run_boost(share, &r);
+#endif
+            runs[v].elapsed_ns += r.elapsed_ns;
+            runs[v].counted += r.counted;
+            runs[v].base_ns += loop_baseline(2 * share);
+        }
+    }
+    double per_switch[3] = {0, 0, 0}; /* ns, by variant, for the ratios */
+    for (int v = V_YIELD; v <= V_BOOST; v++) {
+        if ((only >= 0 && only != v) || !built[v])
             continue;
-        struct switch_run r = {.iters = iters};
-        if (v == V_YIELD)
-            run_yield(iters, &r);
-        else
-            run_raw(iters, &r);
-        r.base_ns = loop_baseline(2 * iters);
         struct csv_key key = {.experiment = "pingpong", .model = "tasks",
                               .variant = variants[v]};
         cpus_format(&cpus, key.cpus, sizeof key.cpus);
-        switch_report(&key, &r);
+        switch_report(&key, &runs[v]);
+        per_switch[v] = (double)runs[v].elapsed_ns / (double)(2 * iters);
+    }
+    /* The ratios the report states, each from this one process's runs, so
+     * a median over repetitions pairs figures taken side by side. */
+    struct csv_key key = {.experiment = "pingpong", .model = "tasks"};
+    cpus_format(&cpus, key.cpus, sizeof key.cpus);
+    if (per_switch[V_YIELD] > 0 && per_switch[V_RAW] > 0) {
+        key.variant = "yield";
+        csv_row(&key, iters, "per_raw_switch", per_switch[V_YIELD] / per_switch[V_RAW], "x");
+    }
+    if (per_switch[V_RAW] > 0 && per_switch[V_BOOST] > 0) {
+        key.variant = "raw";
+        csv_row(&key, iters, "per_boost_switch", per_switch[V_RAW] / per_switch[V_BOOST], "x");
     }
     return 0;
 }

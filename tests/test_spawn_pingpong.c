@@ -29,6 +29,7 @@ static const char *const metric_units[][2] = {
     {"ns_per_switch", "ns"},      {"ns_per_switch_baseline", "ns"},
     {"ns_per_switch_net", "ns"},  {"switches", "count"},
     {"switches_counted", "count"}, {"elapsed_ms", "ms"},
+    {"per_raw_switch", "x"},      {"per_boost_switch", "x"},
 };
 
 static const char *unit_of(const char *metric)
@@ -277,8 +278,9 @@ Test(spawn, timeout_leaves_no_process_behind)
 
 /* ---- pingpong -------------------------------------------------------- */
 
-static const char *const pp_variants[3][2] = {{"yield", "raw"}, {"futex", "pipe"},
-                                              {"futex", "pipe"}};
+/* tasks/boost is there only in builds that found Boost.Context. */
+static const char *const pp_variants[3][3] = {{"yield", "raw", "boost"}, {"futex", "pipe", NULL},
+                                              {"futex", "pipe", NULL}};
 
 static void expect_pingpong(int m, const char *cpus_arg, const char *cpus_col,
                             const char *iters)
@@ -291,14 +293,25 @@ static void expect_pingpong(int m, const char *cpus_arg, const char *cpus_col,
     unsigned long long it = strtoull(iters, NULL, 10);
     const char *metrics[] = {"ns_per_switch", "ns_per_switch_baseline", "ns_per_switch_net",
                              "switches", "switches_counted", "elapsed_ms"};
-    cr_expect_eq(k, 2 * 6, "%s: 6 rows per variant", models[m]);
+    int nv = 2;
+    if (pp_variants[m][2] && find(rows, k, pp_variants[m][2], it, "ns_per_switch"))
+        nv = 3;
+    /* tasks: then the ratios of the variants, yield/raw and raw/boost. */
+    int ratios = m == 0 ? nv - 1 : 0;
+    cr_expect_eq(k, nv * 6 + ratios, "%s: 6 rows per variant, %d ratios", models[m], ratios);
+    if (m == 0) {
+        const struct row *yr = find(rows, k, "yield", it, "per_raw_switch");
+        cr_expect(yr && yr->value > 0 && strcmp(yr->unit, "x") == 0, "tasks: no yield/raw");
+        if (nv == 3)
+            cr_expect_not_null(find(rows, k, "raw", it, "per_boost_switch"), "no raw/boost");
+    }
     for (int i = 0; i < k; i++) {
         cr_expect_str_eq(rows[i].experiment, "pingpong");
         cr_expect_str_eq(rows[i].model, models[m]);
         cr_expect_str_eq(rows[i].cpus, cpus_col);
         cr_expect_eq(rows[i].n, it);
     }
-    for (int v = 0; v < 2; v++) {
+    for (int v = 0; v < nv; v++) {
         const char *var = pp_variants[m][v];
         for (int j = 0; j < 6; j++)
             cr_expect_not_null(find(rows, k, var, it, metrics[j]), "%s/%s: no %s",

@@ -12,7 +12,7 @@ struct frame {
     uint32_t mxcsr;
     uint16_t fpucw, pad;
     uint64_t r15, r14, r13, r12, rbx, rbp;
-    uint64_t ret; /* yl_ctx_switch's ret lands in the trampoline */
+    uint64_t ret; /* where yl_ctx_switch's final jump lands: the trampoline */
 };
 
 void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
@@ -20,8 +20,9 @@ void yl_ctx_make(yl_ctx *c, void *stack, size_t size, yl_ctx_fn entry,
 {
 #ifndef YL_HANDOUT_LAB02
     uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
-    /* After ret pops the frame, rsp == top: 16-aligned, as the trampoline's
-     * call expects (the call then leaves rsp = 8 mod 16 in the callee). */
+    /* Once the switch has popped the frame, return address included,
+     * rsp == top: 16-aligned, as the trampoline's call expects (the call
+     * then leaves rsp = 8 mod 16 in the callee). */
     struct frame *f = (struct frame *)(top - sizeof(struct frame));
     memset(f, 0, sizeof *f);
     f->mxcsr = 0x1f80; /* the ABI's initial state: all exceptions masked */

@@ -1,11 +1,11 @@
 /* internal.h - libyl's private structures, shared by its .c files only.
  *
- * Every task starts with the same 64-byte header (struct yl_task): what
+ * Every task starts with the same 48-byte header (struct yl_task): what
  * the run queues, the deques, the timers and every wait list need. A
  * stackless task is that header followed by its frame; a stackful one
  * (struct yl_fiber) adds a saved context, a stack and its name. Keeping
  * the header this small is what lets a million sleeping tasks fit in
- * ~80 MB: see stackless.h for the sums.
+ * ~64 MB: see stackless.h for the sums.
  */
 #ifndef YL_INTERNAL_H
 #define YL_INTERNAL_H
@@ -40,6 +40,7 @@ enum yl_kind {
 /* done_flags, under the task's lock */
 #define YL_F_FINISHED 0x1u /* the scheduler is done with it */
 #define YL_F_DETACHED 0x2u /* free on finish: no handle left */
+#define YL_F_JOINED 0x4u   /* a joiner waits: its entry is in the join table */
 
 /* run_flags, touched only by the worker that runs the task or holds its
  * timer (the two never overlap: a task in a timer is not running) */
@@ -54,21 +55,31 @@ struct yl_tlink {
 
 struct yl_sl_def;
 
+/* The header, 48 bytes. A task waits for one thing at a time, so the
+ * links of the run queue, the wait lists and the timers share its first
+ * 16 bytes: the wheel's list node overlays `next` (a task in the wheel is
+ * in no queue, and the wheel hands expired tasks back chained through
+ * `next` once they are off its lists); the heap's tie-breaker overlays it
+ * too (a task in the heap is in no queue either), while heap_idx, which
+ * says "not in the heap" after it left, keeps a word of its own. What
+ * only a joined task needs (who waits for it) is kept beside the task, in
+ * the runtime's join table (join.c). foo --sizes prints this layout. */
 struct yl_task {
-    yl_task *next;            /* run-queue / waiter-list link (intrusive) */
-    uint64_t deadline_ns;     /* the current or latest sleep's deadline */
-    union {                   /* one timer structure per runtime: */
-        struct {              /*   timer_heap.c */
-            uint64_t timer_seq; /* ties between equal deadlines: arm order */
-            size_t heap_idx;    /* position in the timer heap, or SIZE_MAX */
+    union {
+        struct yl_tlink tlink;    /* timer_wheel.c, while armed: both words */
+        struct {
+            union {
+                yl_task *next;        /* run-queue / waiter-list link (intrusive) */
+                uint64_t timer_seq;   /* timer_heap.c, while in it: arm order */
+            };
+            size_t heap_idx;          /* timer_heap.c: position, or SIZE_MAX */
         };
-        struct yl_tlink tlink; /*  timer_wheel.c: the slot's list */
     };
+    uint64_t deadline_ns;     /* the current or latest sleep's deadline */
     const struct yl_sl_def *def; /* stackless: name, poll, frame size */
-    yl_task *joiner;          /* task blocked in yl_join on us (under lock) */
     uint32_t id;              /* 1 for main, then in creation order */
     uint32_t units;           /* units run so far: labels A, B, C... */
-    yl_spinlock lock;         /* guards done_flags and joiner */
+    yl_spinlock lock;         /* guards done_flags */
     uint8_t state;            /* enum yl_state */
     uint8_t started;          /* set by yl_start, read by the handle's owner:
                                * never read `state` from another thread */
@@ -135,6 +146,32 @@ struct yl_wheel {
 
 struct yl_rt;
 
+/* join.c: the joiners of unfinished tasks, an open-addressing table keyed
+ * by the joinee (a side record: most tasks are never waited for). */
+struct yl_join_slot {
+    yl_task *task, *joiner;
+};
+struct yl_joins {
+    yl_spinlock lock;
+    struct yl_join_slot *v;       /* [cap], cap a power of two, or NULL */
+    size_t cap, len;
+};
+/* Records that joiner waits for t; false when out of memory. */
+bool yl__joins_put(struct yl_joins *j, yl_task *t, yl_task *joiner);
+/* Takes out and returns t's joiner (NULL: none). */
+yl_task *yl__joins_take(struct yl_joins *j, yl_task *t);
+void yl__joins_free(struct yl_joins *j);
+
+/* The scheduler loop looks at timers and fds when nothing is ready, on
+ * the trip after a unit armed a timer, and every YL_CHECK_EVERY units even
+ * while tasks are ready, so a stream of ready tasks cannot starve waiting
+ * ones. That bounds a timer's lateness while others are ready: it fires
+ * at most YL_CHECK_EVERY units after it is due (with the wheel: after its
+ * tick has ended); tests/test_hotpath.c counts them. Not every trip: a
+ * clock read costs several switches (clock_gettime took 32 ns, a bare
+ * switch 5 ns, on a 2-core VM). */
+#define YL_CHECK_EVERY 61
+
 /* One worker: a thread that runs tasks. Everything here but the inbox,
  * the deque's top and `parked` is touched by its own thread only. */
 struct yl_worker {
@@ -156,7 +193,7 @@ struct yl_worker {
     struct yl_wheel *wheel;       /* YL_TIMERS_WHEEL */
     int epfd;                     /* sleeps here: next deadline, fd event, wake */
     uint64_t io_waiting;          /* tasks parked on an fd or the file pool */
-    unsigned units_since_poll;    /* fairness: fd events are polled every so often */
+    unsigned until_check;         /* units left before timers and fds are looked at */
     struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t switches, steals, migrations;
     uint64_t unit_start_ns;
@@ -192,6 +229,7 @@ struct yl_rt {
     _Atomic bool inject_nonempty;
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */
+    struct yl_joins joins;        /* who waits for whom (join.c) */
     struct yl_stack_pool *stacks; /* stack memory (stack.c) */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */
@@ -223,13 +261,9 @@ void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */
 void yl__pool_drain(struct yl_worker *w); /* wakes tasks whose ops completed */
 extern const char yl__pool_tag;           /* epoll data.ptr of the pool's eventfd */
 
-/* queue.c: struct yl_queue (yl.h), linked through task->next; a task is
- * in at most one queue at a time */
-void yl__q_push(struct yl_queue *q, yl_task *t);       /* at the tail */
-void yl__q_push_front(struct yl_queue *q, yl_task *t); /* at the head */
-yl_task *yl__q_pop(struct yl_queue *q);                /* the head, or NULL */
-/* Appends the chain head..last (linked through ->next, n tasks). */
-void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n);
+/* queue.h: struct yl_queue (yl.h) and its inline push, push_front, pop
+ * and splice */
+#include "queue.h"
 
 /* timer_heap.c */
 bool yl__timer_add(struct yl_timer_heap *h, yl_task *t, uint64_t deadline_ns);
@@ -281,6 +315,19 @@ void yl__place_new(yl_task *t);           /* a task starts: choose its worker */
 void yl__requeue_yielded(struct yl_worker *w, yl_task *t); /* after yl_yield */
 yl_task *yl__next_task(struct yl_worker *w); /* what w runs next, or NULL */
 void yl__wake_worker(struct yl_worker *w);   /* out of epoll, if parked */
+/* The same two on the scheduler's hot path: the one-FIFO cases (single;
+ * sharded for a yielder) inline, everything else through ready.c. */
+static inline yl_task *yl__next_task_fast(struct yl_worker *w)
+{
+    return w->rt->exec == YL_EXEC_SINGLE ? yl__q_pop(&w->runq) : yl__next_task(w);
+}
+static inline void yl__requeue_yielded_fast(struct yl_worker *w, yl_task *t)
+{
+    if (w->rt->exec == YL_EXEC_STEALING)
+        yl__requeue_yielded(w, t);
+    else
+        yl__q_push(&w->runq, t); /* yl_yield set it READY */
+}
 /* w is about to sleep: after this, a waker either sees it parked and pokes
  * it, or w's next look for work (yl__next_task) sees what was published. */
 void yl__park_announce(struct yl_worker *w);

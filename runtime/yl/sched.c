@@ -19,14 +19,18 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "phases.h"
 #include "san.h"
 #include "spin.h"
 #include "stackless.h"
 
-/* Ready tasks run first; fd and file completions are looked at when
- * nothing is ready, and every POLL_EVERY units even if something is, so a
- * stream of ready tasks cannot starve waiting ones. */
-#define POLL_EVERY 61
+/* Ready tasks run first; timers and fds are looked at when nothing is
+ * ready, after a unit armed a timer, and every YL_CHECK_EVERY units
+ * (internal.h). In between, a trip around the loop reads no clock and
+ * makes no system call. */
+#ifdef YL_PHASES
+struct yl_phase_log yl_phase_log;
+#endif
 
 static struct yl_rt *the_rt;
 static yl_stats last_stats; /* what yl_get_stats reports after yl_run */
@@ -125,8 +129,11 @@ static void poll_unit(yl_task *t)
     }
 }
 
-/* Runs t for one unit: until it yields, blocks or finishes. */
-static void run_unit(struct yl_worker *w, yl_task *t)
+/* Runs t for one unit: until it yields, blocks or finishes. Inlined into
+ * the loop, so the switch back lands in the loop itself: no return
+ * follows it, and the CPU's return predictor (which a switch between
+ * stacks always confuses) is never asked. */
+static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, yl_task *t)
 {
     w->current = t;
     t->state = YL_TASK_RUNNING;
@@ -145,9 +152,15 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         struct yl_fiber *f = yl__fiber(t);
         yl_san_start_switch(&w->sched_fake_stack, f->stack_lo, f->stack_size);
         yl_tsan_switch(f->tsan_fiber);
+        YL_PHASE(YL_PH_ENTER);
         yl_ctx_switch(&w->sched_ctx, &f->ctx);
+        YL_PHASE(YL_PH_ARRIVED);
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     }
+#ifdef YL_PHASES
+    if (t->state != YL_TASK_READY || t->kind != YL_STACKFUL)
+        yl_phase_log.armed = 0; /* not a yield: its stamps mean nothing */
+#endif
     w->current = NULL;
     if (tracer) {
         yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
@@ -155,9 +168,11 @@ static void run_unit(struct yl_worker *w, yl_task *t)
         tracer->unit(w->rt->trace_state, &u);
     }
     t->units++;
+    YL_PHASE(YL_PH_KEPT);
     switch (t->state) {
     case YL_TASK_READY: /* yl_yield */
-        yl__requeue_yielded(w, t);
+        yl__requeue_yielded_fast(w, t);
+        YL_PHASE(YL_PH_QUEUED);
         break;
     case YL_TASK_DONE:
         yl__task_finished(w, t);
@@ -212,11 +227,50 @@ void yl__block_unlock(yl_spinlock *l)
 
 /* ---- yield points ---------------------------------------------------- */
 
+#ifdef YL_PHASES
+/* B is back in yl_yield: the yield that led here is complete. */
+static void phases_resumed(void)
+{
+    YL_PHASE(YL_PH_RESUMED);
+    struct yl_phase_log *l = &yl_phase_log;
+    if (!l->armed)
+        return;
+    for (int k = 1; k < YL_PH_N; k++) {
+        uint64_t d = l->ts[k] - l->ts[k - 1];
+        l->sum[k] += d;
+        l->hist[k][d < YL_PH_HIST ? d : YL_PH_HIST - 1]++;
+    }
+    l->yields++;
+    l->armed = 0;
+}
+#endif
+
 void yl_yield(void)
 {
-    yl_task *t = yl__current_for_wait("yl_yield");
+    struct yl_worker *w = yl__worker();
+    yl_task *t = w ? w->current : NULL;
+    if (!t || t->state != YL_TASK_RUNNING)
+        t = yl__current_for_wait("yl_yield"); /* aborts, saying why */
+#ifdef YL_PHASES
+    yl_phase_log.armed = 1;
+    YL_PHASE(YL_PH_YIELD);
+#endif
     t->state = YL_TASK_READY;
-    suspend(t);
+    if (t->kind != YL_STACKFUL)
+        return; /* the poll function returns YL_PENDING to run_unit */
+#if !defined(YL_ASAN) && !defined(YL_TSAN) && !defined(YL_PHASES)
+    /* The switch is this function's last act (a tail call: it compiles to
+     * a jump), so the saved return address is our caller's. Resumed, the
+     * task goes straight back into its own code without a return whose
+     * target the CPU would mispredict; the sanitizers, which must be told
+     * once the switch is back, take the longer way below. */
+    yl_ctx_switch(&yl__fiber(t)->ctx, &w->sched_ctx);
+#else
+    to_scheduler(yl__fiber(t));
+#ifdef YL_PHASES
+    phases_resumed();
+#endif
+#endif
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -228,6 +282,17 @@ static uint64_t timer_timeout(struct yl_worker *w)
         return UINT64_MAX;
     uint64_t now = yl__now_ns();
     return next > now ? next - now : 0;
+}
+
+/* Due timers join the ready (in deadline order), then fd events and file
+ * completions, without blocking; the countdown starts again. */
+static __attribute__((noinline)) void look_around(struct yl_worker *w)
+{
+    w->until_check = YL_CHECK_EVERY;
+    if (yl__timers_count(w))
+        yl__timers_fire(w, yl__now_ns());
+    if (w->io_waiting)
+        yl__io_poll(w, 0);
 }
 
 /* Every task is blocked and nothing pending can wake one: the run fails. */
@@ -260,21 +325,28 @@ static bool idle_and_deadlocked(struct yl_rt *rt)
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
+    w->until_check = 1;
     for (;;) {
-        if (yl__timers_count(w))
-            yl__timers_fire(w, yl__now_ns()); /* due ones join the ready, in deadline order */
-        yl_task *t = yl__next_task(w);
+        if (__builtin_expect(--w->until_check == 0, 0))
+            look_around(w);
+        YL_PHASE(YL_PH_CHECKED);
+        yl_task *t = yl__next_task_fast(w);
         if (t) {
+            YL_PHASE(YL_PH_PICKED);
             run_unit(w, t);
-            if (w->io_waiting && ++w->units_since_poll >= POLL_EVERY) {
-                w->units_since_poll = 0;
-                yl__io_poll(w, 0);
-            }
             continue;
+        }
+        /* Nothing ready: the timers may have some. */
+        if (yl__timers_count(w)) {
+            yl__timers_fire(w, yl__now_ns());
+            if ((t = yl__next_task(w))) {
+                run_unit(w, t);
+                continue;
+            }
         }
         if (atomic_load(&rt->done))
             return;
-        w->units_since_poll = 0;
+        w->until_check = YL_CHECK_EVERY;
         if (rt->nworkers == 1) {
             if (!yl__timers_count(w) && !w->io_waiting) {
                 deadlock(rt);
@@ -514,6 +586,7 @@ out:;
             yl__task_free(&rt->all->t);
     }
     yl__slab_destroy(rt->slab);
+    yl__joins_free(&rt->joins);
     yl__stacks_destroy(rt->stacks);
     if (rt->tracer && rt->tracer->close(rt->trace_state, c.trace_path, model) != 0) {
         yl__err("cannot write trace %s: %s", c.trace_path, strerror(errno));

@@ -14,9 +14,11 @@
  * the timer link and the wait-list link of the task header, one per task,
  * since a task waits for one thing at a time.
  *
- * What one task costs: YL_TASK_HEADER_BYTES (64: run-queue link, timer
- * node, joiner, id, state, flags) + the frame, rounded up to 16 bytes, in
- * one slab object (yl_sl_task_bytes). No stack, no guard page, no mapping.
+ * What one task costs: YL_TASK_HEADER_BYTES (48: the run-queue link
+ * sharing its words with the timer node, the deadline, the def, id, state,
+ * flags; who joins it lives in a side table) + the frame, rounded up to 16
+ * bytes, in one slab object (yl_sl_task_bytes). No stack, no guard page,
+ * no mapping.
  *
  * Writing one: the poll function is called each time the task may make
  * progress, on the worker's own stack, and returns YL_PENDING (call me
@@ -72,7 +74,18 @@ typedef struct yl_sl_def {
     const yl_sl_def var = {(name), (poll), sizeof(frame_type)}
 
 /* Bytes of every task's header (a stackful one adds its control block). */
-#define YL_TASK_HEADER_BYTES 64
+#define YL_TASK_HEADER_BYTES 48
+
+/* One field of the task header, for showing its layout (foo --sizes). */
+typedef struct yl_field {
+    const char *name;
+    size_t offset, size;
+    const char *what;
+} yl_field;
+
+/* The header's fields in offset order; *n gets their count. Fields that
+ * share bytes (the links, see runtime/yl/internal.h) come one per line. */
+const yl_field *yl_task_layout(size_t *n);
 /* Header plus frame are rounded up to this. */
 #define YL_SL_ALIGN 16
 

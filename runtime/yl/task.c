@@ -5,8 +5,10 @@
  * up by yl_join or yl_detach. The task's memory (slab.c) is freed when
  * both are gone. A fiber's stack goes back to the pool as soon as it
  * finishes, since nobody can run on it again. With several workers a
- * joiner and the finishing worker can meet, so task->lock orders them.
+ * joiner and the finishing worker can meet, so task->lock orders them;
+ * the joiner itself is noted in the runtime's join table (join.c).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,11 +114,15 @@ bool yl__join_begin(yl_task *t)
     }
     yl_spin_lock(&t->lock);
     if (!(t->done_flags & YL_F_FINISHED)) {
-        if (t->joiner) {
+        if (t->done_flags & YL_F_JOINED) {
             yl__err("join: task %s is already being joined", yl_task_name(t));
             abort();
         }
-        t->joiner = yl_self();
+        if (!yl__joins_put(&yl__worker()->rt->joins, t, yl_self())) {
+            yl__err("join: out of memory for the join table");
+            abort();
+        }
+        t->done_flags |= YL_F_JOINED;
         yl__block_unlock(&t->lock); /* the finisher wakes us */
         return true;
     }
@@ -153,11 +159,11 @@ void yl__task_finished(struct yl_worker *w, yl_task *t)
     }
     yl_spin_lock(&t->lock);
     t->done_flags |= YL_F_FINISHED;
-    yl_task *joiner = t->joiner;
+    bool joined = t->done_flags & YL_F_JOINED;
     bool detached = t->done_flags & YL_F_DETACHED;
     yl_spin_unlock(&t->lock);
-    if (joiner)
-        yl__make_ready(joiner);
+    if (joined) /* the entry was made under t->lock, before FINISHED */
+        yl__make_ready(yl__joins_take(&rt->joins, t));
     if (detached)
         yl__task_free(t);
     if (atomic_fetch_sub(&rt->live, 1) == 1) {
@@ -214,4 +220,30 @@ uint64_t yl_task_id(const yl_task *t)
 size_t yl_task_control_bytes(void)
 {
     return yl__slab_size(sizeof(struct yl_fiber));
+}
+
+#define FIELD(f, what) {#f, offsetof(struct yl_task, f), sizeof(((struct yl_task *)0)->f), what}
+
+const yl_field *yl_task_layout(size_t *n)
+{
+    static const yl_field fields[] = {
+        FIELD(next, "run-queue / wait-list link"),
+        FIELD(tlink, "  or: the timing wheel's list node (next, prev)"),
+        FIELD(timer_seq, "  or: the timer heap's arm order"),
+        FIELD(heap_idx, "the timer heap's index (SIZE_MAX: not in it)"),
+        FIELD(deadline_ns, "the current or latest sleep's deadline"),
+        FIELD(def, "stackless: name, poll function, frame size"),
+        FIELD(id, "1 for main, then in creation order"),
+        FIELD(units, "units run so far (trace labels A, B, C...)"),
+        FIELD(lock, "guards done_flags"),
+        FIELD(state, "new, ready, running, blocked, done"),
+        FIELD(started, "set by yl_start"),
+        FIELD(done_flags, "finished, detached, joined"),
+        FIELD(run_flags, "awaiting, cancelled, in a timer"),
+        FIELD(home, "sharded: its worker"),
+        FIELD(last_worker, "where its last unit ran"),
+        FIELD(kind, "stackful, stackless"),
+    };
+    *n = sizeof fields / sizeof fields[0];
+    return fields;
 }

@@ -369,8 +369,10 @@ static void sort_slot(struct yl_wheel *wh, unsigned i)
     yl_task *chain = NULL;
     size_t n = 0;
     take_slot(wh, s, &chain, &n); /* sorts it */
-    for (yl_task *t = chain; t; t = t->next)
+    for (yl_task *t = chain, *nx; t; t = nx) {
+        nx = t->next; /* the list node overlays the link (internal.h) */
         list_append(s, &t->tlink);
+    }
 }
 
 /* The slot of the tick under way (wh->cur, once every earlier tick is

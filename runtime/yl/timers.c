@@ -31,6 +31,7 @@ bool yl__timers_init(struct yl_worker *w)
 void yl__timers_arm(struct yl_worker *w, yl_task *t, uint64_t deadline_ns, uint64_t now_ns)
 {
     t->run_flags |= YL_R_IN_TIMER;
+    w->until_check = 1; /* the loop looks at the timers on its next trip */
     if (use_wheel(w)) {
         yl__wheel_add(w->wheel, t, deadline_ns, now_ns);
     } else if (!yl__timer_add(&w->timers, t, deadline_ns)) {

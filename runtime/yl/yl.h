@@ -29,7 +29,7 @@ typedef struct yl_spinlock {
 
 /* A FIFO of tasks linked through the tasks themselves (intrusive): no
  * allocation per wait. Run queues, mutex waiters and wait-group waiters
- * are all one; its operations are the runtime's own (queue.c). */
+ * are all one; its operations are the runtime's own (queue.h). */
 typedef struct yl_queue {
     yl_task *head, *tail;
     size_t len;

@@ -1,0 +1,58 @@
+/* queue.h - the one intrusive task queue: run queues, inboxes, the
+ * global inject queue and every wait list (mutex, wait group). No
+ * allocation per push: the link is the task's own `next`; a task is in at
+ * most one queue at a time. Inline, since a push and a pop are on every
+ * trip of the scheduler's loop and are a few instructions each.
+ * Included by internal.h once struct yl_task is known. */
+#ifndef YL_QUEUE_H
+#define YL_QUEUE_H
+
+/* At the tail. */
+static inline void yl__q_push(struct yl_queue *q, yl_task *t)
+{
+    t->next = NULL;
+    if (q->tail)
+        q->tail->next = t;
+    else
+        q->head = t;
+    q->tail = t;
+    q->len++;
+}
+
+/* At the head. */
+static inline void yl__q_push_front(struct yl_queue *q, yl_task *t)
+{
+    t->next = q->head;
+    q->head = t;
+    if (!q->tail)
+        q->tail = t;
+    q->len++;
+}
+
+/* The head, or NULL. */
+static inline yl_task *yl__q_pop(struct yl_queue *q)
+{
+    yl_task *t = q->head;
+    if (!t)
+        return NULL;
+    q->head = t->next;
+    if (!q->head)
+        q->tail = NULL;
+    t->next = NULL;
+    q->len--;
+    return t;
+}
+
+/* Appends the chain head..last (linked through ->next, n tasks). */
+static inline void yl__q_splice(struct yl_queue *q, yl_task *head, yl_task *last, size_t n)
+{
+    last->next = NULL;
+    if (q->tail)
+        q->tail->next = head;
+    else
+        q->head = head;
+    q->tail = last;
+    q->len += n;
+}
+
+#endif
