@@ -350,7 +350,8 @@ int main(int argc, char **argv)
     if (env_write(out_abs, &info) != 0)
         cli_fail("cannot write %s/env.txt: %s", out_abs, strerror(errno));
 
-    struct run_state st = {.out = out_abs, .bin = bin};
+    /* Lines left out by needs= count as skipped, like those short of CPUs. */
+    struct run_state st = {.out = out_abs, .bin = bin, .skipped = prof.skipped};
     st.fail_f = open_memstream(&st.failures, &st.fail_len);
     if (!st.fail_f)
         cli_fail("out of memory");
