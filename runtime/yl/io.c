@@ -41,12 +41,14 @@ static int wait_fd(int fd, uint32_t events)
     struct yl_worker *w = yl__worker();
     struct yl_fd_wait wt = {.task = yl_self()};
     struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+    int epfd = w->epfd;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
         return -1; /* EEXIST: another task already waits on this fd */
     w->io_waiting++;
     yl__block();
-    w = yl__worker();
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+    /* Under stealing the task may wake on another worker: the fd is in
+     * the epoll it was added to, not in the one of the worker now. */
+    epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
     return 0;
 }
 
