@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,18 @@ ssize_t yl_write(int fd, const void *buf, size_t n)
         if (r >= 0 || (e != EAGAIN && e != EINTR))
             return r;
         if (e == EAGAIN && wait_fd(fd, EPOLLOUT) != 0)
+            return -1;
+    }
+}
+
+int yl_accept(int fd, int flags)
+{
+    for (;;) {
+        int c = accept4(fd, NULL, NULL, flags);
+        int e = c < 0 ? errno_now() : 0;
+        if (c >= 0 || (e != EAGAIN && e != EINTR && e != ECONNABORTED))
+            return c;
+        if (e == EAGAIN && wait_fd(fd, EPOLLIN) != 0)
             return -1;
     }
 }
