@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REPLY_MAX 8192
@@ -371,8 +372,11 @@ int gen_run(struct gen *g, const struct gen_load *ld, uint64_t drain_ms, struct 
         uint64_t wake = t < end ? (next_due < end ? next_due : end) : stop;
         if (!mid_done && mid < wake)
             wake = mid;
-        int ms = wake > t ? (int)((wake - t + 999999) / 1000000) : 0;
-        int n = epoll_wait(g->epfd, ev, 256, ms);
+        /* Nanosecond timeout: a paced request sent up to 1 ms late would
+         * add that to every latency. */
+        uint64_t dt = wake > t ? wake - t : 0;
+        struct timespec ts = {.tv_sec = (time_t)(dt / 1000000000), .tv_nsec = (long)(dt % 1000000000)};
+        int n = epoll_pwait2(g->epfd, ev, 256, &ts, NULL);
         for (int i = 0; i < n; i++) {
             struct conn *c = ev[i].data.ptr;
             int status = 0;
