@@ -2,14 +2,19 @@
  * a connection when out of fds, writing a whole reply (see netutil.h). */
 #include "netutil.h"
 
+#include "http.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 void srv_parse(int argc, char **argv, struct srv_opts *o, const char *vflag,
@@ -119,6 +124,41 @@ void net_refuse_emfile(int lfd, int *spare)
     *spare = net_spare_open();
 }
 
+int net_accept(int lfd, int *spare, struct conns *t)
+{
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0)
+        return fd;
+    if (errno == EMFILE || errno == ENFILE) {
+        if (*spare < 0)
+            *spare = net_spare_open();
+        cli_warn("refused a connection: out of file descriptors");
+        net_refuse_emfile(lfd, spare);
+        atomic_fetch_add(&t->refused, 1);
+        return -1;
+    }
+    return errno == EINVAL ? -2 : -1;
+}
+
+int net_wait_accept(int lfd, int *spare, struct conns *t)
+{
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
+    for (;;) {
+        if (poll(&p, 1, -1) < 0)
+            continue; /* EINTR */
+        int fd = net_accept(lfd, spare, t);
+        if (fd != -1)
+            return fd < 0 ? -1 : fd;
+    }
+}
+
+void net_set_idle(int fd, uint64_t ms)
+{
+    struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+    if (ms)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
 int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *buf, size_t n)
 {
     const char *p = buf;
@@ -132,4 +172,32 @@ int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *
         n -= (size_t)w;
     }
     return 0;
+}
+
+void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, uint64_t idle_ms)
+{
+    char out[HTTP_REPLY_MAX];
+    struct http_req req;
+    net_set_idle(fd, idle_ms);
+    for (;;) {
+        while (http_next(in, &req)) {
+            if (req.route == HTTP_SLEEP)
+                srv_sleep_ms(req.arg); /* blocks this thread or process only */
+            size_t n = http_reply(&req, out);
+            atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
+            if (net_write_all(write, fd, out, n) != 0 || !req.keep_alive)
+                return;
+        }
+        ssize_t r = read(fd, http_in_space(in), http_in_room(in));
+        if (r <= 0)
+            return; /* closed, timed out (idle), shut down, or an error */
+        http_in_filled(in, (size_t)r);
+    }
+}
+
+void srv_sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }

@@ -52,6 +52,7 @@ struct srv_opts {
     "  --timeout S    stop after S seconds (default 0: run until SIGINT/SIGTERM)\n"        \
     "Once listening it prints one line on stdout:\n"                                       \
     "  listening on ADDR:PORT model=M variant=V workers=W\n"                               \
+    "(workers=0: per-conn, a new thread or process for each connection)\n"                  \
     "Endpoints: GET /hello, GET /work?us=K (K us of CPU), GET /sleep?ms=K (a K ms timer).\n"
 
 /* Parses argv: the shared flags and --exec/--variant (vflag) with the
@@ -96,9 +97,37 @@ int net_spare_open(void);
  * loop would spin on it. */
 void net_refuse_emfile(int lfd, int *spare);
 
+/* Threads and processes: takes the next connection off the non-blocking
+ * listening socket lfd, as a blocking socket (for read(2)). Returns its
+ * fd; -1 when none was pending, or when out of fds (then it is refused
+ * with net_refuse_emfile, logged, and counted in t->refused; *spare is the
+ * caller's spare fd, -1 at first); -2 once lfd has been shut down. */
+int net_accept(int lfd, int *spare, struct conns *t);
+
+/* The same, blocking in poll(2) until a connection comes (several threads
+ * or processes may wait on one socket: all wake, one gets it). The fd, or
+ * -1 once lfd has been shut down. */
+int net_wait_accept(int lfd, int *spare, struct conns *t);
+
+/* --idle-ms for a blocking socket (threads, procs): a read that waits
+ * longer than ms fails with EAGAIN (SO_RCVTIMEO); ms 0 leaves it waiting. */
+void net_set_idle(int fd, uint64_t ms);
+
 /* Writes all n bytes through wr (write, or yl_write in a task); 0, or -1
  * when the peer has gone. */
 int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *buf, size_t n);
+
+/* The loop of one connection in a thread or a process, on a blocking
+ * socket: read what has come, answer every whole request in it in order
+ * (pipelining), block for more; until the client closes, asks to close,
+ * sends garbage, or goes quiet for idle_ms (SO_RCVTIMEO). Counts requests
+ * in t. The caller closes fd. runtime/server.c has the same loop with
+ * yield points. */
+struct http_in;
+void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, uint64_t idle_ms);
+
+/* The /sleep of a thread or a process: nanosleep, whole through EINTR. */
+void srv_sleep_ms(uint64_t ms);
 
 /* --- the connection table (conns.c) ------------------------------------- */
 
