@@ -228,8 +228,8 @@ int gen_open(struct gen *g, size_t n, unsigned timeout_s, char *err, size_t errl
         if (pending == 0)
             break;
         if (now_ns() > deadline) {
-            snprintf(err, errlen, "%zu of %zu connections still not answered after %u s", pending, n,
-                     timeout_s);
+            snprintf(err, errlen, "%zu of %zu connections still not answered after %u s (a server "
+                     "that serves one connection per worker needs --workers >= C)", pending, n, timeout_s);
             rc = -1;
             break;
         }
