@@ -43,8 +43,8 @@ int server_start(struct server *s, const char *path, char *const args[],
  * else -1 with the reason in err (the group is killed either way). */
 int server_stop(struct server *s, unsigned grace_s, char *err, size_t errlen);
 
-/* SIGKILL to the server's group, for error paths and signal handlers:
- * async-signal-safe, does not reap. */
+/* SIGKILL to the server's group and a wait for the server itself, for
+ * error paths and signal handlers (async-signal-safe). */
 void server_kill_now(void);
 
 /* The pids of the server and all its descendants (found through /proc),

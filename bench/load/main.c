@@ -203,6 +203,9 @@ static void start(struct server *s)
     snprintf(variant, sizeof variant, "%s", s->variant);
     key.model = model;
     key.variant = variant;
+    csv_note("server %s/%s%s%s pid %d on 127.0.0.1:%u, cpus %s; the client on %s", key.model,
+             key.variant, s->workers[0] ? " workers=" : "", s->workers, (int)s->pid, s->port, key.cpus,
+             o.client_s ? o.client_s : (o.cpus.n ? "the same CPUs" : "any CPU"));
 }
 
 static void stop(struct server *s)
@@ -242,12 +245,10 @@ static void run_hello(void)
     wrk_version(wrk, ver, sizeof ver);
     struct server s;
     start(&s);
-    csv_note("server %s/%s%s%s on 127.0.0.1:%u, cpus %s; client %s (%s) on %s", key.model, key.variant,
-             s.workers[0] ? " workers=" : "", s.workers, s.port, key.cpus, "wrk", ver,
-             o.client.n ? "the CPUs of --client-cpus" : (o.cpus.n ? "the same CPUs" : "any CPU"));
     snprintf(url, sizeof url, "http://127.0.0.1:%u/hello", s.port);
     struct cpu_list usable;
     int nclient = o.client.n ? o.client.n : (cpus_usable(&usable) == 0 ? usable.n : 1);
+    csv_note("client: %s, one thread per client CPU (at most C)", ver);
     for (size_t i = 0; i < o.nconns; i++) {
         unsigned c = (unsigned)o.conns[i];
         unsigned t = c < (unsigned)nclient ? c : (unsigned)nclient;

@@ -29,8 +29,13 @@ static bool drainer_running;
 void server_kill_now(void)
 {
     pid_t g = (pid_t)live_pgid;
-    if (g > 0)
+    if (g > 0) {
         kill(-g, SIGKILL);
+        /* Reaped before we exit: no zombie left for anyone to find. */
+        while (waitpid(g, NULL, 0) < 0 && errno == EINTR) {
+        }
+        live_pgid = 0;
+    }
 }
 
 /* Copies what the server writes on stdout after its first line to our
@@ -238,19 +243,29 @@ int server_stop(struct server *s, unsigned grace_s, char *err, size_t errlen)
     return rc;
 }
 
+/* The start of /proc/PID/NAME into buf, NUL-terminated; false when the
+ * process is gone. */
+static bool proc_text(pid_t pid, const char *name, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    return true;
+}
+
 /* ppid of pid from /proc/PID/stat, or -1. */
 static pid_t parent_of(pid_t pid)
 {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    char buf[512];
+    if (!proc_text(pid, "stat", buf, sizeof buf))
         return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     /* The name is in parentheses and may hold blanks: start after the last ')'. */
     char *p = strrchr(buf, ')');
     int ppid;
@@ -317,16 +332,9 @@ size_t server_pids(const struct server *s, pid_t *pids, size_t cap)
 /* Threads: in /proc/PID/status, or 0. */
 static uint64_t threads_of(pid_t pid)
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    char buf[4096];
+    if (!proc_text(pid, "status", buf, sizeof buf))
         return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
     const char *p = strstr(buf, "\nThreads:");
     return p ? strtoull(p + 9, NULL, 10) : 0;
 }

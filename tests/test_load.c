@@ -1,0 +1,220 @@
+/* test_load.c - yl-load against the real tasks server over loopback, at
+ * tiny sizes: the rows of each mode well formed and consistent, the
+ * server gone afterwards on every path, bad flags and a server that does
+ * not start refused with one line. How fast anything is, is the bench's
+ * business: nothing here asserts it.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure.h"
+#include "support/run.h"
+
+#define LOAD YL_BIN_DIR "/yl-load"
+
+/* The value of the row (model tasks, n, metric), after checking that every
+ * line of out has the schema's eight fields and experiment "server";
+ * NAN when there is no such row. */
+static double row(const char *out, unsigned long long n, const char *metric)
+{
+    cr_assert(strncmp(out, CSV_HEADER "\n", sizeof CSV_HEADER) == 0, "no header: %.80s", out);
+    double found = NAN;
+    for (const char *l = strchr(out, '\n') + 1; *l; l = strchr(l, '\n') + 1) {
+        const char *end = strchr(l, '\n');
+        cr_assert_not_null(end, "a row without a newline");
+        char exp[32], model[32], variant[32], cpus[32], ns[32], m[64], unit[16];
+        double v;
+        int used = 0;
+        int k = sscanf(l, "%31[^,],%31[^,],%31[^,],%31[^,],%31[^,],%63[^,],%lf,%15[^\n]%n", exp, model,
+                       variant, cpus, ns, m, &v, unit, &used);
+        cr_assert_eq(k, 8, "not a schema row: %.*s", (int)(end - l), l);
+        cr_assert_eq(l + used, end, "trailing fields: %.*s", (int)(end - l), l);
+        cr_assert_str_eq(exp, "server");
+        cr_assert_str_eq(model, "tasks");
+        cr_assert(!isnan(v) && !isinf(v), "not a number in %.*s", (int)(end - l), l);
+        if (strcmp(m, metric) == 0 && strtoull(ns, NULL, 10) == n)
+            found = v;
+    }
+    return found;
+}
+
+/* The server's pid from yl-load's "server ... pid P on ..." line. */
+static int server_pid(const char *err)
+{
+    const char *p = strstr(err, " pid ");
+    cr_assert_not_null(p, "no pid line on stderr: %s", err);
+    return atoi(p + 5);
+}
+
+/* Once yl-load has returned, the server must be gone: reaped, not orphaned. */
+static void assert_gone(const char *err)
+{
+    int pid = server_pid(err);
+    cr_assert_gt(pid, 0);
+    cr_assert(kill(pid, 0) != 0 && errno == ESRCH, "server pid %d outlived yl-load", pid);
+}
+
+/* yl-load's own lines ("yl-load: ...") on stderr. */
+static int own_lines(const char *err)
+{
+    int k = 0;
+    for (const char *l = err; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+        k += strncmp(l, "yl-load:", 8) == 0;
+    return k;
+}
+
+static int load(const char *const *args, char **out, char **err, int timeout_s)
+{
+    const char *argv[32] = {LOAD, "--server", "tasks/server"};
+    size_t k = 3;
+    for (; *args; args++)
+        argv[k++] = *args;
+    argv[k] = NULL;
+    return run_prog(argv, out, err, timeout_s);
+}
+
+Test(load, hello_through_wrk_gives_a_row_set_per_connection_count)
+{
+    char *out, *err;
+    const char *a[] = {"--server-args", "--exec single", "--mode", "hello", "--conns", "1,2",
+                       "--duration", "1", "--cpus", "0", "--csv", NULL};
+    int st = load(a, &out, &err, 60);
+    cr_assert_eq(st, 0, "exit %d: %s", st, err);
+    for (unsigned long long n = 1; n <= 2; n++) {
+        cr_assert_gt(row(out, n, "req_per_s"), 0, "n=%llu: no requests served", n);
+        double p50 = row(out, n, "lat_p50_ms"), p99 = row(out, n, "lat_p99_ms");
+        cr_assert(p50 > 0 && p50 <= p99, "n=%llu: p50 %g, p99 %g", n, p50, p99);
+        cr_assert(!isnan(row(out, n, "errors")));
+    }
+    cr_assert_not_null(strstr(err, "server tasks/single"), "%s", err);
+    cr_assert_not_null(strstr(err, "client: wrk"), "the wrk version is not named: %s", err);
+    assert_gone(err);
+    free(out), free(err);
+}
+
+Test(load, idle_holds_every_connection_and_fits_a_slope)
+{
+    char *out, *err;
+    const char *a[] = {"--server-args", "--exec stealing --workers 2", "--mode", "idle", "--conns",
+                       "10,20", "--settle-ms", "50", "--csv", NULL};
+    int st = load(a, &out, &err, 60);
+    cr_assert_eq(st, 0, "exit %d: %s", st, err);
+    cr_assert_eq(row(out, 10, "conns"), 10);
+    cr_assert_eq(row(out, 20, "conns"), 20);
+    cr_assert_eq(row(out, 20, "server_threads"), row(out, 10, "server_threads"),
+                 "a task per connection, not a thread");
+    cr_assert(!isnan(row(out, 20, "user_bytes_per_conn")), "no slope row at the largest n");
+    cr_assert(!isnan(row(out, 20, "kernel_bytes_per_conn")));
+    cr_assert(isnan(row(out, 20, "conns_closed")), "the server closed idle connections");
+    cr_assert_not_null(strstr(err, "RLIMIT_NOFILE"), "the fd limit is not stated: %s", err);
+    assert_gone(err);
+    free(out), free(err);
+}
+
+Test(load, mix_makes_exactly_one_request_in_every_k_heavy)
+{
+    char *out, *err;
+    const char *a[] = {"--server-args", "--exec sharded --workers 2", "--mode", "mix", "--conns", "4",
+                       "--heavy-every", "5", "--heavy-us", "1000", "--duration", "1", "--csv", NULL};
+    int st = load(a, &out, &err, 60);
+    cr_assert_eq(st, 0, "exit %d: %s", st, err);
+    cr_assert_eq(row(out, 4, "mix_errors"), 0);
+    double light = row(out, 4, "light_requests"), heavy = row(out, 4, "heavy_requests");
+    cr_assert_gt(heavy, 0);
+    /* Every request is answered before the end (the drain), and the
+     * counter is global: the heavy ones are exactly a fifth, rounded down. */
+    cr_assert_eq(heavy, (double)(unsigned long long)((light + heavy) / 5), "light %g heavy %g", light,
+                 heavy);
+    cr_assert_leq(row(out, 4, "light_p50_ms"), row(out, 4, "light_p99_ms"));
+    cr_assert(!isnan(row(out, 4, "mix_req_per_s")));
+    assert_gone(err);
+    free(out), free(err);
+}
+
+Test(load, sleep_replies_never_come_before_their_timer)
+{
+    char *out, *err;
+    const char *a[] = {"--server-args", "--exec stealing --workers 2", "--mode", "sleep", "--conns",
+                       "5", "--sleep-ms", "20", "--duration", "1", "--csv", NULL};
+    int st = load(a, &out, &err, 60);
+    cr_assert_eq(st, 0, "exit %d: %s", st, err);
+    cr_assert_geq(row(out, 5, "sleep_p50_ms"), 20);
+    cr_assert_gt(row(out, 5, "sleep_requests"), 0);
+    cr_assert_eq(row(out, 5, "sleep_errors"), 0);
+    cr_assert(!isnan(row(out, 5, "sleep_user_bytes_per_conn")), "no memory at load");
+    cr_assert(!isnan(row(out, 5, "sleep_server_threads")));
+    assert_gone(err);
+    free(out), free(err);
+}
+
+Test(load, timeout_takes_the_server_down_too)
+{
+    char *out, *err;
+    const char *a[] = {"--mode", "idle", "--conns", "3", "--settle-ms", "20000", "--timeout", "2",
+                       "--csv", NULL};
+    int st = load(a, &out, &err, 30);
+    cr_assert_eq(st, 124, "exit %d: %s", st, err);
+    cr_assert_not_null(strstr(err, "timed out"), "%s", err);
+    assert_gone(err);
+    free(out), free(err);
+}
+
+Test(load, a_server_that_does_not_start_gives_one_line)
+{
+    char *out, *err;
+    const char *a[] = {"--server-args", "--exec nonsense", "--mode", "hello", "--csv", NULL};
+    int st = load(a, &out, &err, 30);
+    cr_assert_eq(st, 1, "exit %d: %s", st, err);
+    cr_assert_eq(own_lines(err), 1, "%s", err);
+    cr_assert_not_null(strstr(err, "did not start"), "%s", err);
+    free(out), free(err);
+
+    const char *argv[] = {LOAD, "--server", "tasks/no-such-server", "--csv", NULL};
+    st = run_prog(argv, &out, &err, 30);
+    cr_assert_eq(st, 1, "exit %d: %s", st, err);
+    cr_assert_eq(own_lines(err), 1, "%s", err);
+    cr_assert_not_null(strstr(err, "no-such-server"), "%s", err);
+    free(out), free(err);
+}
+
+Test(load, a_missing_wrk_is_named_before_any_server_starts)
+{
+    char *out, *err;
+    const char *a[] = {"--mode", "hello", "--wrk", "/nonexistent/wrk", "--csv", NULL};
+    int st = load(a, &out, &err, 30);
+    cr_assert_eq(st, 1, "exit %d: %s", st, err);
+    cr_assert_eq(own_lines(err), 1, "%s", err);
+    cr_assert_not_null(strstr(err, "wrk not found"), "%s", err);
+    cr_assert_null(strstr(err, " pid "), "a server was started: %s", err);
+    free(out), free(err);
+}
+
+Test(load, bad_flags_exit_2_with_one_line)
+{
+    static const char *const cases[][6] = {
+        {"--mode", "bogus", NULL},
+        {"--conns", "0", NULL},
+        {"--conns", "1,,2", NULL},
+        {"--duration", "x", NULL},
+        {"--cpus", "999", NULL},
+        {"--frobnicate", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out, *err;
+        int st = load(cases[i], &out, &err, 10);
+        cr_assert_eq(st, 2, "%s: exit %d", cases[i][0], st);
+        cr_assert_eq(count_lines(err), 1, "%s: %s", cases[i][0], err);
+        cr_assert_not_null(strstr(err, cases[i][0]), "the flag is not named: %s", err);
+        free(out), free(err);
+    }
+    char *out, *err;
+    const char *argv[] = {LOAD, "--mode", "idle", NULL};
+    cr_assert_eq(run_prog(argv, &out, &err, 10), 2);
+    cr_assert_not_null(strstr(err, "--server"), "%s", err);
+    free(out), free(err);
+}
