@@ -218,3 +218,103 @@ Test(load, bad_flags_exit_2_with_one_line)
     cr_assert_not_null(strstr(err, "--server"), "%s", err);
     free(out), free(err);
 }
+
+/* ------------------------------------------- the report's server section */
+
+#define REPORT_SH YL_SRC_DIR "/plots/report.sh"
+#define SERVER_FIXTURE YL_SRC_DIR "/tests/fixtures/server-report"
+
+/* A scratch results folder holding the fixture's data.csv (only the rows
+ * whose metric matches keep, all when keep is NULL) and env.txt. */
+static char *fixture_copy(const char *keep)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/yl-load-report-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "cp %s/env.txt %s/ && awk -F, 'NR == 1 || \"%s\" == \"\" || $6 ~ /%s/' %s/data.csv > %s/data.csv",
+             SERVER_FIXTURE, dir, keep ? keep : "", keep ? keep : ".", SERVER_FIXTURE, dir);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    cr_assert_eq(run_prog(argv, NULL, NULL, 30), 0, "cannot copy the fixture");
+    return dir;
+}
+
+static char *report_of(const char *dir)
+{
+    char *out, *err;
+    const char *argv[] = {"/bin/bash", REPORT_SH, dir, NULL};
+    int st = run_prog(argv, &out, &err, 120);
+    cr_assert_eq(st, 0, "report.sh exit %d: %s", st, err);
+    free(out), free(err);
+    const char *cat[] = {"/bin/cat", NULL, NULL};
+    char path[128];
+    snprintf(path, sizeof path, "%s/REPORT.md", dir);
+    cat[1] = path;
+    char *md;
+    cr_assert_eq(run_prog(cat, &md, NULL, 10), 0, "no REPORT.md");
+    return md;
+}
+
+/* True when dir/name starts with the PNG signature. */
+static bool drawn(const char *dir, const char *name)
+{
+    char path[128], sig[8] = {0};
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(sig, 1, sizeof sig, f);
+    fclose(f);
+    return n == 8 && memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    const char *argv[] = {"/bin/rm", "-rf", dir, NULL};
+    run_prog(argv, NULL, NULL, 30);
+}
+
+static const char *const server_pngs[] = {"server-throughput.png", "server-latency.png",
+                                          "server-memory.png", "server-mix.png"};
+
+Test(report_server, draws_every_figure_with_a_table_and_a_paragraph_each)
+{
+    char *dir = fixture_copy(NULL);
+    char *md = report_of(dir);
+    for (size_t i = 0; i < 4; i++)
+        cr_expect(drawn(dir, server_pngs[i]), "%s was not drawn", server_pngs[i]);
+    static const char *const want[] = {
+        "## One HTTP server, three models, a real client", "### Throughput and latency of /hello",
+        "### Memory per idle connection", "### The unlucky worker, with real requests",
+        "### /sleep: many connections waiting at once", "wrk** (debian/4.1.0-3+b2)",
+        "| tasks | stealing | 0+1 | 1000 |", "against a target of at most 1/10",
+        "against a target of at most 1/3", "the target is at least 1 for tasks",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect_not_null(strstr(md, want[i]), "REPORT.md lacks '%s'", want[i]);
+    cr_expect_null(strstr(md, "| server | tasks"), "server rows listed again under Other results");
+    free(md);
+    remove_dir(dir);
+}
+
+Test(report_server, says_nothing_of_what_was_not_measured)
+{
+    char *dir = fixture_copy("^(light|heavy|mix)_");
+    char *md = report_of(dir);
+    cr_expect(drawn(dir, "server-mix.png"));
+    cr_expect_not_null(strstr(md, "### The unlucky worker, with real requests"));
+    for (size_t i = 0; i < 3; i++)
+        cr_expect(!drawn(dir, server_pngs[i]), "%s drawn without its rows", server_pngs[i]);
+    cr_expect_null(strstr(md, "### Throughput and latency"));
+    cr_expect_null(strstr(md, "### Memory per idle"));
+    cr_expect_null(strstr(md, "### /sleep"));
+    free(md);
+    remove_dir(dir);
+
+    dir = fixture_copy("^no_such_metric$");
+    md = report_of(dir);
+    cr_expect_null(strstr(md, "One HTTP server"), "a server section without server rows");
+    free(md);
+    remove_dir(dir);
+}

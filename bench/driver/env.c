@@ -157,9 +157,9 @@ static void env_load(FILE *f)
             v[0] = '\0';
         pclose(p);
     }
-    char a[64], b[64];
+    char a[64], b[64]; /* "wrk debian/4.1.0-3+b2 [epoll] Copyright ..." */
     if (strncmp(v, "wrk ", 4) == 0 && sscanf(v, "%63s %63s", a, b) == 2)
-        fprintf(f, "wrk: %s %s\n", a, b);
+        fprintf(f, "wrk: %s\n", b);
     else
         fprintf(f, "wrk: not installed\n");
     struct rlimit rl;
