@@ -15,6 +15,16 @@ function ms(v) {
 }
 '
 
+# server_figure NAME SCRIPT VARS CAPTION: draws the figure, or says it could not.
+server_figure() {
+    if plot "$1" "$2" "$3"; then
+        figure "$1" "$4"
+    else
+        echo "(The figure $1 could not be drawn; see the messages of report.sh.)"
+        echo
+    fi
+}
+
 section_server() {
     has server || return 0
     local cpus
@@ -72,19 +82,9 @@ server_hello() {
                 printf "%s ", s
             }
         }' dat="$pd/server-throughput.dat" "$data")
-    if plot server-throughput server_throughput "titles='${titles% }'"; then
-        figure server-throughput "requests per second of GET /hello through wrk against the connections C, log x."
-    else
-        echo "(The throughput plot could not be drawn; see the messages of report.sh.)"
-        echo
-    fi
+    server_figure server-throughput server_throughput "titles='${titles% }'" "requests per second of GET /hello through wrk against the connections C, log x."
     cp "$pd/server-throughput.dat" "$pd/server-latency.dat" # the same blocks, other columns
-    if plot server-latency server_latency "titles='${titles% }'"; then
-        figure server-latency "median and 99th percentile latency of GET /hello against C, log-log."
-    else
-        echo "(The latency plot could not be drawn; see the messages of report.sh.)"
-        echo
-    fi
+    server_figure server-latency server_latency "titles='${titles% }'" "median and 99th percentile latency of GET /hello against C, log-log."
     echo "| model | variant | cpus | C | requests/s | p50 | p90 | p99 | errors |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     awk -F, "$AWK_FMT$SERVER_AWK"'
@@ -165,12 +165,7 @@ server_memory() {
             }
         }' dat="$pd/server-memory.dat" "$data"
     echo
-    if plot server-memory server_memory ""; then
-        figure server-memory "bytes per idle keep-alive connection, user side and kernel side, log scale (the slope of the server's memory over C)."
-    else
-        echo "(The memory plot could not be drawn; see the messages of report.sh.)"
-        echo
-    fi
+    server_figure server-memory server_memory "" "bytes per idle keep-alive connection, user side and kernel side, log scale (the slope of the server's memory over C)."
     cat <<'EOF'
 yl-load opens C keep-alive connections, sends one /hello on each so that
 the server has made its unit for every one, then leaves them idle and
@@ -235,12 +230,7 @@ server_mix() {
             }
         }' dat="$pd/server-mix.dat" "$data"
     echo
-    if plot server-mix server_mix ""; then
-        figure server-mix "latency of the light requests (p50, p99) and of the heavy ones (p99) under the mix, log scale."
-    else
-        echo "(The mix plot could not be drawn; see the messages of report.sh.)"
-        echo
-    fi
+    server_figure server-mix server_mix "" "latency of the light requests (p50, p99) and of the heavy ones (p99) under the mix, log scale."
     cat <<'EOF'
 yl-load's own client keeps C connections busy at a fixed rate in all
 (each connection sends at its own times; a request's latency counts from
