@@ -290,6 +290,8 @@ Test(report_server, draws_every_figure_with_a_table_and_a_paragraph_each)
         "### /sleep: many connections waiting at once", "wrk** (debian/4.1.0-3+b2)",
         "| tasks | stealing | 0+1 | 1000 |", "against a target of at most 1/10",
         "against a target of at most 1/3", "the target is at least 1 for tasks",
+        /* two sweeps of tasks/stealing (to 1000 and to 10000): the longer one counts */
+        "| tasks | stealing | 0+1 | 8.3 KiB", "(both sides, up to C = 10000)",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_expect_not_null(strstr(md, want[i]), "REPORT.md lacks '%s'", want[i]);

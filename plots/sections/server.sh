@@ -150,7 +150,10 @@ server_memory() {
             if ($6 != "server_threads" && $6 != "limit_conns" && !(s in seen)) { seen[s] = 1; order[++n] = s }
             if ($6 == "server_threads") { if ($5 + 0 >= tc[s] + 0) { tc[s] = $5; th[s] = $7 } }
             else if ($6 == "limit_conns") lim[s] = lim[s] " " $5
-            else { v[s, $6] = $7; up[s] = $5; r[s, $6] = range("B", lo(), hi()) }
+            else if (!((s, $6) in at) || $5 + 0 >= at[s, $6] + 0) {
+                # Several sweeps of one series: the one that went furthest.
+                at[s, $6] = $5; v[s, $6] = $7; up[s] = $5; r[s, $6] = range("B", lo(), hi())
+            }
         }
         END {
             print "# model/variant user_B kernel_B" > dat
@@ -193,8 +196,12 @@ between the models are what the model itself adds.
 EOF
     awk -F, '
         NR == 1 || $1 != "server" { next }
-        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" { t[$2 "/" $3] += $7; c[$2 "/" $3] = $5 }
+        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" {
+            k = $2 "/" $3
+            if (!((k, $6) in at) || $5 + 0 >= at[k, $6] + 0) { at[k, $6] = $5; v[k, $6] = $7; c[k] = $5 }
+        }
         END {
+            for (kk in at) { split(kk, f, SUBSEP); t[f[1]] = v[f[1], "user_bytes_per_conn"] + v[f[1], "kernel_bytes_per_conn"] }
             best = ""
             for (k in t) if (k ~ /^tasks\// && (best == "" || t[k] < t[best])) best = k
             th = "threads/per-conn"
