@@ -152,6 +152,24 @@ Test(load, sleep_replies_never_come_before_their_timer)
     free(out), free(err);
 }
 
+Test(load, a_connection_count_over_the_fd_limit_stops_the_sweep_with_a_line)
+{
+    char *out, *err;
+    const char *argv[] = {"/bin/sh", "-c",
+                          "ulimit -n 200 && exec " LOAD " --server tasks/server --mode idle "
+                          "--conns 10,500 --settle-ms 20 --csv",
+                          NULL};
+    int st = run_prog(argv, &out, &err, 60);
+    cr_assert_eq(st, 0, "exit %d: %s", st, err);
+    cr_assert_eq(row(out, 10, "conns"), 10);
+    cr_assert(!isnan(row(out, 500, "limit_conns")), "no limit row at n=500");
+    cr_assert(isnan(row(out, 500, "conns")), "n=500 measured past the limit");
+    cr_assert_eq(row(out, 10, "user_bytes_per_conn"), row(out, 10, "user_bytes") / 10,
+                 "one point: the slope goes through the baseline");
+    cr_assert_not_null(strstr(err, "RLIMIT_NOFILE allows 200"), "the limit is not named: %s", err);
+    free(out), free(err);
+}
+
 Test(load, timeout_takes_the_server_down_too)
 {
     char *out, *err;
