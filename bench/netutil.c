@@ -114,7 +114,7 @@ int net_spare_open(void)
     return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-void net_refuse_emfile(int lfd, int *spare)
+int net_refuse_emfile(int lfd, int *spare)
 {
     if (*spare >= 0)
         close(*spare);
@@ -122,6 +122,7 @@ void net_refuse_emfile(int lfd, int *spare)
     if (c >= 0)
         close(c);
     *spare = net_spare_open();
+    return c >= 0 ? 0 : -1;
 }
 
 int net_accept(int lfd, int *spare, struct conns *t)
@@ -133,7 +134,8 @@ int net_accept(int lfd, int *spare, struct conns *t)
         if (*spare < 0)
             *spare = net_spare_open();
         cli_warn("refused a connection: out of file descriptors");
-        net_refuse_emfile(lfd, spare);
+        if (net_refuse_emfile(lfd, spare) != 0)
+            srv_sleep_ms(10); /* not even a spare fd: do not spin on it */
         atomic_fetch_add(&t->refused, 1);
         return -1;
     }

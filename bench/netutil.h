@@ -95,7 +95,9 @@ int net_spare_open(void);
  * connection end rather than wait in the backlog), takes the spare back.
  * Without this, the connection stays pending and a level-triggered accept
  * loop would spin on it. */
-void net_refuse_emfile(int lfd, int *spare);
+/* Returns 0, or -1 when it could not take the connection (no spare fd
+ * either): the caller should back off a little before trying again. */
+int net_refuse_emfile(int lfd, int *spare);
 
 /* Threads and processes: takes the next connection off the non-blocking
  * listening socket lfd, as a blocking socket (for read(2)). Returns its

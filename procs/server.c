@@ -116,7 +116,7 @@ static void accept_loop(void)
     struct pollfd p[3] = {{.fd = g.lfd, .events = POLLIN},
                           {.fd = g.sigfd, .events = POLLIN},
                           {.fd = g.chldfd, .events = POLLIN}};
-    int spare = -1;
+    int spare = net_spare_open();
     for (;;) {
         if (poll(p, 3, -1) < 0 && errno != EINTR)
             cli_fail("poll: %s", strerror(errno));
@@ -140,7 +140,7 @@ static void prefork_child(void)
     struct conn *c = malloc(sizeof *c);
     if (!c)
         cli_fail("out of memory");
-    int spare = -1;
+    int spare = net_spare_open();
     for (int fd; (fd = net_wait_accept(g.lfd, &spare, g.conns)) >= 0;) {
         long slot = conns_add(g.conns, fd);
         if (slot < 0) {

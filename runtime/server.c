@@ -151,7 +151,8 @@ static void accept_loop(void *arg)
             start_conn(fd);
         } else if (errno == EMFILE || errno == ENFILE) {
             cli_warn("refused a connection: out of file descriptors");
-            net_refuse_emfile(lfd, &spare);
+            if (net_refuse_emfile(lfd, &spare) != 0)
+                yl_sleep_ms(10); /* not even a spare fd: do not spin on it */
             atomic_fetch_add(&g.conns->refused, 1);
         } else if (atomic_load(&g.stopping) || errno != EINTR) {
             break; /* EINVAL once shut down */
@@ -162,7 +163,8 @@ static void accept_loop(void *arg)
      * waits for the next connection without blocking the worker; give each
      * one its task with start_conn. On EMFILE or ENFILE (out of fds) log a
      * line and net_refuse_emfile (count it in g.conns->refused), then keep
-     * accepting; any other error once g.stopping is set ends the loop.
+     * accepting (if it returns -1, yl_sleep_ms(10) first); any other
+     * error once g.stopping is set ends the loop.
      * This stub serves the first connection only. */
     int fd = yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0)

@@ -112,7 +112,7 @@ static void start_conn(int fd)
 static void accept_loop(void)
 {
     struct pollfd p[2] = {{.fd = g.lfd, .events = POLLIN}, {.fd = g.sigfd, .events = POLLIN}};
-    int spare = -1;
+    int spare = net_spare_open();
     while (!atomic_load(&g.stopping)) {
         if (poll(p, 2, -1) < 0 && errno != EINTR)
             cli_fail("poll: %s", strerror(errno));
@@ -134,7 +134,7 @@ static void *pool_thread(void *arg)
     struct conn *c = malloc(sizeof *c);
     if (!c)
         cli_fail("out of memory");
-    int spare = -1;
+    int spare = net_spare_open();
     for (int fd; (fd = net_wait_accept(g.lfd, &spare, g.conns)) >= 0;) {
         if ((c->slot = conns_add(g.conns, fd)) < 0) {
             refuse(fd, atomic_load(&g.stopping) ? "shutting down" : "--max-conns reached");

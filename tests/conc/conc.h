@@ -32,4 +32,10 @@ int conc_stackless_storm(int exec, int workers, int n);
  * runtime with 2 workers waits `sleep_ms` on one timer. */
 double conc_idle_cpu_ms(int sleep_ms);
 
+/* The server program of model (flag variant, 2 workers) serves 20 clients
+ * at once, several rounds each, and stops cleanly on SIGTERM with nothing
+ * on its stderr from a sanitizer (tests/conc/server_check.c; the plain
+ * runner only). */
+int conc_server(const char *model, const char *flag, const char *variant);
+
 #endif
