@@ -24,6 +24,7 @@ LAB_NEEDS_05 :=
 # Lab 07 runs the language peers and the harness (recursive: peers/build.mk
 # is read after this file).
 LAB_NEEDS_07 = $(python_PROGS) $(node_PROGS) $(YL_PEER_SPAWN)
+LAB_NEEDS_08 := $(O)/bin/tasks/server
 
 # One grading binary per lab: its suites, the points reporter, the shared
 # test helpers and the context-switch probes. HIDDEN=1 adds the

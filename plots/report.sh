@@ -21,8 +21,8 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag peers vm others failures regen)
-OWN=" spawn pingpong yieldparts counter imbalance lag foo hello "   # experiments a section of their own presents
+SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag peers server vm others failures regen)
+OWN=" spawn pingpong yieldparts counter imbalance lag foo hello server "   # experiments a section of their own presents
 
 usage() {
     cat <<EOF

@@ -63,5 +63,10 @@ int conc_worker_start_fails(int exec);
 /* While one thread's yl_run runs, another thread's yl_run is refused
  * (returns -1 and runs nothing); a run after the first has ended works. */
 int conc_two_runs_at_once(int exec);
+/* The server program of model (flag variant, 2 workers) serves 20 clients
+ * at once, several rounds each, and stops cleanly on SIGTERM with nothing
+ * on its stderr from a sanitizer (tests/conc/server_check.c; the plain
+ * runner only). */
+int conc_server(const char *model, const char *flag, const char *variant);
 
 #endif
