@@ -7,28 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/files.h"
 #include "support/run.h"
 
-static const char expected[] =
-    "foo1 start\n"
-    "bar start\n"
-    "foo2 start\n"
-    "bar end\n"
-    "foo1 between\n"
-    "foo2 between\n"
-    "foo1 end\n"
-    "foo2 end\n";
-
-static void expect_foo(const char *model)
-{
-    const char *argv[] = {bin_path(0, model, "foo"), "--unit-ms", "50", NULL};
-    char *out, *err;
-    int st = run_prog(argv, &out, &err, 30);
-    cr_expect_eq(st, 0, "%s/foo exited %d: %s", model, st, err);
-    cr_expect_str_eq(out, expected, "%s/foo printed:\n%s", model, out);
-    free(out);
-    free(err);
-}
+static void expect_foo(const char *model) { expect_foo_article(bin_path(0, model, "foo")); }
 
 Test(foo, tasks_prints_the_eight_lines) { expect_foo("tasks"); }
 Test(foo, threads_prints_the_eight_lines) { expect_foo("threads"); }

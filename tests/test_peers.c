@@ -29,16 +29,7 @@ static const char *peer(int slot, const char *model, const char *prog)
 
 /* ------------------------------------------------------------------ foo */
 
-static void expect_article_order(const char *model)
-{
-    const char *argv[] = {peer(0, model, "foo"), "--unit-ms", "50", NULL};
-    char *out, *err;
-    int st = run_prog(argv, &out, &err, 30);
-    cr_expect_eq(st, 0, "%s/foo exited %d: %s", model, st, err);
-    cr_expect_str_eq(out, foo_article, "%s/foo printed:\n%s", model, out);
-    free(out);
-    free(err);
-}
+static void expect_article_order(const char *model) { expect_foo_article(peer(0, model, "foo")); }
 
 Test(peers, node_foo_prints_the_eight_lines_in_the_articles_order) { expect_article_order("node"); }
 Test(peers, python_foo_prints_the_eight_lines_in_the_articles_order) { expect_article_order("python"); }

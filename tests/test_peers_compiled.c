@@ -56,16 +56,7 @@ static double csv_value(const char *out, const char *model, const char *experime
 
 /* ---- foo ----------------------------------------------------------- */
 
-static void expect_foo(const char *model)
-{
-    const char *argv[] = {peer(0, model, "foo"), "--unit-ms", "50", NULL};
-    char *out, *err;
-    int st = run_prog(argv, &out, &err, 30);
-    cr_expect_eq(st, 0, "%s/foo exited %d: %s", model, st, err);
-    cr_expect_str_eq(out, foo_article, "%s/foo printed:\n%s", model, out);
-    free(out);
-    free(err);
-}
+static void expect_foo(const char *model) { expect_foo_article(peer(0, model, "foo")); }
 
 Test(peers_compiled, go_foo_prints_the_eight_lines_in_order) { expect_foo("go"); }
 Test(peers_compiled, tokio_foo_prints_the_eight_lines_in_order) { expect_foo("tokio"); }

@@ -9,18 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/files.h"
 #include "support/run.h"
 #include "../vm/wire.h"
-
-static const char foo_lines[] =
-    "foo1 start\n"
-    "bar start\n"
-    "foo2 start\n"
-    "bar end\n"
-    "foo1 between\n"
-    "foo2 between\n"
-    "foo1 end\n"
-    "foo2 end\n";
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -120,7 +111,7 @@ Test(vm, unwire_restores_files_exactly)
     put_block(f, "data.csv", tricky, sizeof tricky - 1, 0);
     fputs("more noise === FILE nope ===\n", f);
     put_block(f, "empty.txt", "", 0, 0);
-    put_block(f, "foo-tasks.out", foo_lines, strlen(foo_lines), 0);
+    put_block(f, "foo-tasks.out", foo_article, strlen(foo_article), 0);
     fputs(WIRE_DONE "0" WIRE_TAIL "\n", f);
     fclose(f);
 
@@ -129,7 +120,7 @@ Test(vm, unwire_restores_files_exactly)
     cr_expect_eq(st, 0, "unwire exited %d: %s", st, err);
     char listing[128];
     snprintf(listing, sizeof listing, "data.csv %zu\nempty.txt 0\nfoo-tasks.out %zu\n",
-             sizeof tricky - 1, strlen(foo_lines));
+             sizeof tricky - 1, strlen(foo_article));
     cr_expect_str_eq(out, listing, "unwire listed:\n%s", out);
     size_t len;
     char *got = slurp(path_in(tmp, "out/data.csv"), &len);
@@ -142,7 +133,7 @@ Test(vm, unwire_restores_files_exactly)
     cr_expect_eq(len, 0);
     free(got);
     got = slurp(path_in(tmp, "out/foo-tasks.out"), NULL);
-    cr_expect_str_eq(got, foo_lines);
+    cr_expect_str_eq(got, foo_article);
     free(got);
     free(out);
     free(err);
@@ -258,7 +249,7 @@ Test(vm, smoke_boot_brings_foo_back_over_the_serial_port, .timeout = 900)
         snprintf(name, sizeof name, "foo-%s.out", models[i]);
         char *got = slurp(path_in(tmp, name), NULL);
         cr_assert_not_null(got, "%s did not come back", name);
-        cr_expect_str_eq(got, foo_lines, "%s in the guest printed:\n%s", models[i], got);
+        cr_expect_str_eq(got, foo_article, "%s in the guest printed:\n%s", models[i], got);
         free(got);
     }
     char *guest = slurp(path_in(tmp, "guest.txt"), NULL);

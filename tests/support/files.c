@@ -1,5 +1,6 @@
 /* files.c - scratch folders and whole-file reads for the tests. */
 #include "support/files.h"
+#include "support/run.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -18,6 +19,17 @@ const char foo_article[] =
     "foo2 between\n"
     "foo1 end\n"
     "foo2 end\n";
+
+void expect_foo_article(const char *path)
+{
+    const char *argv[] = {path, "--unit-ms", "50", NULL};
+    char *out, *err;
+    int st = run_prog(argv, &out, &err, 30);
+    cr_expect_eq(st, 0, "%s exited %d: %s", path, st, err);
+    cr_expect_str_eq(out, foo_article, "%s printed:\n%s", path, out);
+    free(out);
+    free(err);
+}
 
 char *scratch_dir(const char *prefix)
 {

@@ -8,6 +8,10 @@
 /* The 8 lines of the article's foo, in the article's order. */
 extern const char foo_article[];
 
+/* Runs the foo at path with --unit-ms 50 and expects exit 0 and exactly
+ * foo_article on stdout. */
+void expect_foo_article(const char *path);
+
 /* A fresh folder /tmp/PREFIX-XXXXXX (malloc'd path); the test fails when
  * it cannot be made. */
 char *scratch_dir(const char *prefix);
