@@ -40,11 +40,13 @@ int main(void)
         {"single: a second yl_run at the same time is refused", conc_two_runs_at_once(0)},
         {"stealing: a second yl_run at the same time is refused", conc_two_runs_at_once(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
+#ifndef YL_CONC_NO_SERVER /* the AArch64 run has no server programs to start */
         {"server, tasks stealing: 20 clients, clean stop", conc_server("tasks", "--exec", "stealing")},
         {"server, tasks sharded: 20 clients, clean stop", conc_server("tasks", "--exec", "sharded")},
         {"server, threads per-conn: 20 clients, clean stop",
          conc_server("threads", "--variant", "per-conn")},
         {"server, threads pool: 20 clients, clean stop", conc_server("threads", "--variant", "pool")},
+#endif
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
         printf("%s: %s\n", r[i].bad ? "FAIL" : "ok", r[i].name);
