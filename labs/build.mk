@@ -21,6 +21,7 @@ LAB_NEEDS_02 := $(O)/bin/tasks/foo
 LAB_NEEDS_03 := $(O)/bin/tasks/counter
 LAB_NEEDS_04 :=
 LAB_NEEDS_05 :=
+LAB_NEEDS_08 := $(O)/bin/tasks/server
 
 # One grading binary per lab: its suites, the points reporter, the shared
 # test helpers and the context-switch probes. HIDDEN=1 adds the

@@ -21,8 +21,8 @@ prog=report.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag vm others failures regen)
-OWN=" spawn pingpong yieldparts counter imbalance lag "   # experiments a section of their own presents
+SECTIONS=(header machine summary memory switch yieldparts timeline counter imbalance lag server vm others failures regen)
+OWN=" spawn pingpong yieldparts counter imbalance lag server "   # experiments a section of their own presents
 
 usage() {
     cat <<EOF

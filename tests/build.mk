@@ -21,7 +21,9 @@ TEST_ARGS ?= -j2
 # collides with TSan's memory layout), so SAN=thread runs the concurrency
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
-$(TSAN_TEST): $(O)/obj/tests/conc/conc.o $(O)/obj/tests/conc/workers.o $(O)/obj/tests/conc/main_plain.o $(LIBYL) $(LIBBENCH)
+TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/main_plain \
+  conc/server_check support/httpc support/run)
+$(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBYL) $(LIBBENCH)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -29,7 +31,7 @@ $(O)/obj/tests/conc/%.o: CPPFLAGS += -Itests
 
 .PHONY: test test-build
 ifeq ($(SAN),thread)
-test-build: $(ALL_LIBS) $(TSAN_TEST)
+test-build: $(ALL_LIBS) $(O)/bin/tasks/server $(O)/bin/threads/server $(TSAN_TEST)
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(TSAN_TEST)

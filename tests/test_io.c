@@ -184,3 +184,62 @@ Test(mutex, unlock_by_non_owner_aborts, .signal = SIGABRT, .init = cr_redirect_s
 {
     yl_run(NULL, bad_unlock, NULL);
 }
+
+/* yl_accept: a task waits in epoll for a connection, another makes one;
+ * then a shutdown of the listening socket wakes a waiting accept. */
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+static int acc_lfd, acc_got = -2, acc_after_shutdown = -2, acc_errno;
+static char acc_byte;
+
+static void acc_task(void *arg)
+{
+    (void)arg;
+    int c = yl_accept(acc_lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    acc_got = c;
+    if (c >= 0) {
+        if (yl_read(c, &acc_byte, 1) != 1)
+            acc_byte = '?';
+        close(c);
+    }
+    acc_after_shutdown = yl_accept(acc_lfd, SOCK_NONBLOCK); /* waits again */
+    acc_errno = errno;
+}
+
+static void acc_client(void *arg)
+{
+    (void)arg;
+    yl_sleep_ms(5); /* the acceptor is parked in epoll meanwhile */
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    getsockname(acc_lfd, (struct sockaddr *)&a, &len);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(s, (struct sockaddr *)&a, len) == 0)
+        yl_write(s, "k", 1);
+    yl_sleep_ms(5);
+    shutdown(acc_lfd, SHUT_RDWR);
+    close(s);
+}
+
+static void acc_main(void *arg)
+{
+    (void)arg;
+    yl_go("acceptor", acc_task, NULL);
+    yl_go("client", acc_client, NULL);
+}
+
+Test(io, accept_waits_then_wakes_on_shutdown)
+{
+    acc_lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    cr_assert_geq(acc_lfd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(acc_lfd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(acc_lfd, 8), 0);
+    cr_assert_eq(yl_run(NULL, acc_main, NULL), 0);
+    cr_expect_geq(acc_got, 0);
+    cr_expect_eq(acc_byte, 'k');
+    cr_expect_eq(acc_after_shutdown, -1);
+    cr_expect_eq(acc_errno, EINVAL);
+    close(acc_lfd);
+}

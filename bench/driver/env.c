@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -143,6 +144,32 @@ static const char *sanitizer(void)
 #endif
 }
 
+/* What the server experiment depends on: the wrk that yl-load runs, the
+ * fd limit (yl-load raises its soft limit to the hard one, for itself and
+ * the server, as both ends of every connection live on this machine) and
+ * the local ports a client address has. */
+static void env_load(FILE *f)
+{
+    char v[256] = "";
+    FILE *p = popen("wrk -v 2>&1", "r");
+    if (p) {
+        if (!fgets(v, sizeof v, p))
+            v[0] = '\0';
+        pclose(p);
+    }
+    char a[64], b[64]; /* "wrk debian/4.1.0-3+b2 [epoll] Copyright ..." */
+    if (strncmp(v, "wrk ", 4) == 0 && sscanf(v, "%63s %63s", a, b) == 2)
+        fprintf(f, "wrk: %s\n", b);
+    else
+        fprintf(f, "wrk: not installed\n");
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        fprintf(f, "nofile: soft %llu, hard %llu (yl-load raises the soft limit to the hard one)\n",
+                (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+    if (first_line("/proc/sys/net/ipv4/ip_local_port_range", v, sizeof v))
+        fprintf(f, "ip_local_port_range: %s\n", v);
+}
+
 int env_write(const char *dir, const struct env_info *in)
 {
     char *buf = NULL;
@@ -195,6 +222,7 @@ int env_write(const char *dir, const struct env_info *in)
     if (first_line("/proc/sys/vm/max_map_count", v, sizeof v))
         fprintf(f, "max_map_count: %s\n", v);
 
+    env_load(f);
     fprintf(f, "compiler: %s\n", compiler());
     fprintf(f, "sanitizer: %s\n", sanitizer());
     fprintf(f, "profile: %s\n", in->profile);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,17 +42,17 @@ static int wait_fd(int fd, uint32_t events)
     struct yl_worker *w = yl__worker();
     struct yl_fd_wait wt = {.task = yl_self()};
     struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};
-    /* The epoll the fd is registered in: under stealing the task may
-     * resume on another worker, whose epoll never saw this fd. */
     int epfd = w->epfd;
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
         return -1; /* EEXIST: another task already waits on this fd */
     w->io_waiting++;
     yl__block();
     /* Left registered (one-shot only disarms it), the fd would make the
-     * next wait in that epoll fail with EEXIST. */
-    if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) != 0)
-        return -1;
+     * next wait in that epoll fail with EEXIST. epfd was read before the
+     * wait: the epoll the fd is in, whichever worker resumes the task. A
+     * failure (the fd was closed meanwhile, which removed it) shows again
+     * in the call that is retried. */
+    epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
     return 0;
 }
 
@@ -75,6 +76,18 @@ ssize_t yl_write(int fd, const void *buf, size_t n)
         if (r >= 0 || (e != EAGAIN && e != EINTR))
             return r;
         if (e == EAGAIN && wait_fd(fd, EPOLLOUT) != 0)
+            return -1;
+    }
+}
+
+int yl_accept(int fd, int flags)
+{
+    for (;;) {
+        int c = accept4(fd, NULL, NULL, flags);
+        int e = c < 0 ? errno_now() : 0;
+        if (c >= 0 || (e != EAGAIN && e != EINTR && e != ECONNABORTED))
+            return c;
+        if (e == EAGAIN && wait_fd(fd, EPOLLIN) != 0)
             return -1;
     }
 }

@@ -199,6 +199,12 @@ ssize_t yl_read(int fd, void *buf, size_t n);
 /* write(2) likewise, waiting while the pipe or socket buffer is full. */
 ssize_t yl_write(int fd, const void *buf, size_t n);
 
+/* accept4(2) on a listening socket set non-blocking: while no connection
+ * is pending the task waits in epoll. flags as accept4's (SOCK_NONBLOCK,
+ * SOCK_CLOEXEC). The new fd, or -1 with errno (EINVAL once the socket has
+ * been shut down, EMFILE when out of fds). */
+int yl_accept(int fd, int flags);
+
 /* Regular files go through a small pool of blocking threads (epoll cannot
  * wait on them); the task waits and others run meanwhile. Each returns as
  * the system call would, -1 with errno set. off < 0 means "at the file

@@ -60,4 +60,10 @@ long conc_park_protocol(int exec, int rounds);
  * worker, before any task runs. */
 int conc_worker_start_fails(int exec);
 
+/* The server program of model (flag variant, 2 workers) serves 20 clients
+ * at once, several rounds each, and stops cleanly on SIGTERM with nothing
+ * on its stderr from a sanitizer (tests/conc/server_check.c; the plain
+ * runner only). */
+int conc_server(const char *model, const char *flag, const char *variant);
+
 #endif

@@ -38,6 +38,11 @@ int main(void)
         {"stealing: a worker that cannot start fails yl_run before main",
          conc_worker_start_fails(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
+        {"server, tasks stealing: 20 clients, clean stop", conc_server("tasks", "--exec", "stealing")},
+        {"server, tasks sharded: 20 clients, clean stop", conc_server("tasks", "--exec", "sharded")},
+        {"server, threads per-conn: 20 clients, clean stop",
+         conc_server("threads", "--variant", "per-conn")},
+        {"server, threads pool: 20 clients, clean stop", conc_server("threads", "--variant", "pool")},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
         printf("%s: %s\n", r[i].bad ? "FAIL" : "ok", r[i].name);

@@ -1,0 +1,96 @@
+/* http.h - the small HTTP/1.1 of the server in three models (runtime/,
+ * threads/, procs/ server.c): a request parser that works on whatever
+ * bytes have arrived so far, the router and the replies. No I/O here: the
+ * models read and write in their own way (yl_read in a task, read(2) in a
+ * thread or a process) and sleep in their own way (a libyl timer or
+ * nanosleep), which is the whole difference between them.
+ *
+ * What is understood: GET with HTTP/1.0 or HTTP/1.1, keep-alive (1.1 keeps
+ * the connection unless "Connection: close"; 1.0 closes unless
+ * "Connection: keep-alive"), pipelined requests (answered in order, one
+ * after another from the same buffer). Routes:
+ *   GET /hello         200 "hello\n"
+ *   GET /work?us=K     200 after K microseconds of CPU work (K <= 10 s)
+ *   GET /sleep?ms=K    200 after a K ms timer (K <= 60 s), done by the model
+ * Errors: a malformed request line or header -> 400 and close; a request
+ * head over HTTP_HEAD_MAX bytes -> 431 and close; an unknown path -> 404
+ * (the connection stays); a method other than GET -> 405 with "Allow: GET"
+ * and close (we cannot know where its body ends); a request body
+ * (Content-Length other than 0, Transfer-Encoding) -> 400 and close.
+ * Every reply has Content-Length.
+ */
+#ifndef YL_HTTP_H
+#define YL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The longest request head (request line and headers) we take. */
+#define HTTP_HEAD_MAX 8192
+
+/* The longest reply http_reply writes. */
+#define HTTP_REPLY_MAX 256
+
+/* Bytes received on one connection and not yet consumed. */
+struct http_in {
+    size_t len;      /* bytes in buf */
+    size_t scanned;  /* bytes already searched for the end of the head */
+    char buf[HTTP_HEAD_MAX];
+};
+
+enum http_route {
+    HTTP_HELLO,
+    HTTP_WORK,     /* arg = microseconds of CPU */
+    HTTP_SLEEP,    /* arg = milliseconds of timer */
+    HTTP_NOTFOUND, /* 404 */
+    HTTP_BAD,      /* 400, close */
+    HTTP_TOOBIG,   /* 431, close */
+    HTTP_METHOD,   /* 405, close */
+};
+
+/* One parsed request: what to do, and whether the connection stays. */
+struct http_req {
+    enum http_route route;
+    uint64_t arg;
+    bool keep_alive;
+    bool http10;   /* the reply says "Connection: keep-alive" to a 1.0 client */
+};
+
+/* Empties the buffer (a new connection). */
+void http_in_reset(struct http_in *in);
+
+/* Where the next read may put bytes, and how many fit. */
+static inline char *http_in_space(struct http_in *in)
+{
+    return in->buf + in->len;
+}
+static inline size_t http_in_room(const struct http_in *in)
+{
+    return sizeof in->buf - in->len;
+}
+
+/* Records that n bytes were read into http_in_space. */
+static inline void http_in_filled(struct http_in *in, size_t n)
+{
+    in->len += n;
+}
+
+/* True when bytes of an unfinished request are waiting (a half request). */
+static inline bool http_in_partial(const struct http_in *in)
+{
+    return in->len > 0;
+}
+
+/* Takes the next whole request out of in. Returns true and fills *req when
+ * one was there (its bytes are consumed; a request that ends the
+ * connection, 400 431 405, comes out this way too); false when more bytes
+ * are needed first. */
+bool http_next(struct http_in *in, struct http_req *req);
+
+/* Does what req asks that is pure CPU (the /work burn), then writes the
+ * reply into out (HTTP_REPLY_MAX bytes); returns its length. The timer of
+ * /sleep is the caller's, before calling this. */
+size_t http_reply(const struct http_req *req, char *out);
+
+#endif

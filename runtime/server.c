@@ -1,0 +1,248 @@
+/* server (tasks) - an HTTP/1.1 server with one libyl task per connection,
+ * the way an async web framework makes one task per request. Every read
+ * and write is a yield point (yl_read/yl_write wait in the worker's
+ * epoll), /sleep is a libyl timer: while one connection waits, the
+ * worker runs the others. /work is CPU with no yield point in it: it holds
+ * its worker until it is done, and every connection on that worker waits.
+ *
+ *   single    one worker, one accept task (Node.js, one Python process).
+ *   sharded   W workers, W listening sockets on the same port
+ *             (SO_REUSEPORT): the kernel spreads new connections over the
+ *             W accept tasks, and a connection's task never moves from the
+ *             worker it was placed on (nginx or uvicorn workers).
+ *   stealing  W workers, one accept task; a connection's task runs each
+ *             unit on whichever worker is free (Tokio, Go).
+ * Compare with threads/server.c (a thread per connection) and
+ * procs/server.c (a process per connection): the same loop, the same
+ * replies (bench/http.c), a different unit of concurrency.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "netutil.h"
+#include "yl.h"
+
+static const char usage[] =
+    "usage: server [--exec single|sharded|stealing] [--workers W] [--port N] [--addr A]\n"
+    "              [--max-conns N] [--idle-ms MS] [--cpus LIST] [--csv] [--timeout S]\n"
+    "An HTTP/1.1 server with one libyl task per connection.\n"
+    "  --exec E       single (one worker, default), sharded (one listening socket and\n"
+    "                 accept task per worker, SO_REUSEPORT) or stealing (one accept task,\n"
+    "                 connection tasks move between workers)\n" SRV_USAGE_COMMON;
+
+/* A task's stack: a connection's state lives on the heap (struct conn),
+ * the stack only holds the calls of the loop. */
+#define CONN_STACK (32 * 1024)
+#define LISTEN_MAX 64
+
+static struct {
+    struct srv_opts o;
+    struct conns *conns;
+    int lfd[LISTEN_MAX], nlisten;
+    int sigfd;
+    _Atomic bool stopping;
+} g;
+
+struct conn {
+    int fd;
+    long slot;
+    struct http_in in;
+};
+
+/* One connection: read what has come, answer every whole request in it in
+ * order (pipelining), wait for more; until the client closes, asks to
+ * close, sends garbage, or goes quiet for --idle-ms (the reaper shuts the
+ * socket down, and the read returns 0). */
+static void serve_conn(void *arg)
+{
+    struct conn *c = arg;
+    char out[HTTP_REPLY_MAX];
+    struct http_req req;
+#ifndef YL_HANDOUT_LAB08
+    for (;;) {
+        while (http_next(&c->in, &req)) {
+            conns_touch(g.conns, c->slot, true);
+            if (req.route == HTTP_SLEEP)
+                yl_sleep_ms(req.arg); /* a yield point: the worker serves others */
+            size_t n = http_reply(&req, out);
+            atomic_fetch_add_explicit(&g.conns->requests, 1, memory_order_relaxed);
+            if (net_write_all(yl_write, c->fd, out, n) != 0 || !req.keep_alive)
+                goto done;
+        }
+        conns_touch(g.conns, c->slot, false);
+        ssize_t r = yl_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+        if (r <= 0)
+            goto done; /* closed, reaped for idleness, shut down, or an error */
+        http_in_filled(&c->in, (size_t)r);
+    }
+done:
+#else
+    /* LAB 08: the loop of one connection. Answer every whole request that
+     * http_next finds in c->in, in order (http_reply; for HTTP_SLEEP first
+     * sleep req.arg ms with yl_sleep_ms; write the reply with
+     * net_write_all(yl_write, ...) and count it in g.conns->requests);
+     * stop after a reply that does not keep the connection alive. When no
+     * whole request is left, yl_read more bytes into http_in_space and
+     * http_in_filled them; a read of 0 or -1 ends the connection. Call
+     * conns_touch(g.conns, c->slot, busy) when a request starts (busy) and
+     * before waiting for bytes (not busy), so --idle-ms closes only quiet
+     * connections. This stub answers the first request and hangs up. */
+    ssize_t r = yl_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+    if (r > 0) {
+        http_in_filled(&c->in, (size_t)r);
+        if (http_next(&c->in, &req)) {
+            size_t n = http_reply(&req, out);
+            net_write_all(yl_write, c->fd, out, n);
+        }
+    }
+#endif
+    conns_del(g.conns, c->slot);
+    close(c->fd);
+    free(c);
+}
+
+/* A connection we will not serve: closed at once, with one log line. */
+static void refuse(int fd, const char *why)
+{
+    cli_warn("refused a connection: %s", why);
+    close(fd);
+}
+
+/* Starts the task of a new connection, or refuses it. */
+static void start_conn(int fd)
+{
+    long slot = conns_add(g.conns, fd);
+    if (slot < 0)
+        return refuse(fd, atomic_load(&g.stopping) ? "shutting down" : "--max-conns reached");
+    struct conn *c = malloc(sizeof *c);
+    yl_task *t = c ? yl_task_new("conn", serve_conn, c) : NULL;
+    if (!t) {
+        free(c);
+        conns_del(g.conns, slot);
+        return refuse(fd, "out of memory");
+    }
+    c->fd = fd;
+    c->slot = slot;
+    http_in_reset(&c->in);
+    yl_task_set_stack(t, CONN_STACK);
+    if (yl_start(t) != 0) {
+        yl_detach(t); /* never started: freed without running */
+        free(c);
+        conns_del(g.conns, slot);
+        return refuse(fd, "no stack for its task");
+    }
+    yl_detach(t);
+}
+
+/* One listening socket's accept loop: wait for a connection, give it a
+ * task, go back to waiting; until the socket is shut down (SIGTERM). */
+static void accept_loop(void *arg)
+{
+    int lfd = *(int *)arg, spare = net_spare_open();
+#ifndef YL_HANDOUT_LAB08
+    for (;;) {
+        int fd = yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            start_conn(fd);
+        } else if (errno == EMFILE || errno == ENFILE) {
+            cli_warn("refused a connection: out of file descriptors");
+            if (net_refuse_emfile(lfd, &spare) != 0)
+                yl_sleep_ms(10); /* not even a spare fd: do not spin on it */
+            atomic_fetch_add(&g.conns->refused, 1);
+        } else if (atomic_load(&g.stopping) || errno != EINTR) {
+            break; /* EINVAL once shut down */
+        }
+    }
+#else
+    /* LAB 08: the accept loop. yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC)
+     * waits for the next connection without blocking the worker; give each
+     * one its task with start_conn. On EMFILE or ENFILE (out of fds) log a
+     * line and net_refuse_emfile (count it in g.conns->refused), then keep
+     * accepting (if it returns -1, yl_sleep_ms(10) first); any other
+     * error once g.stopping is set ends the loop.
+     * This stub serves the first connection only. */
+    int fd = yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0)
+        start_conn(fd);
+    while (!atomic_load(&g.stopping))
+        yl_sleep_ms(10);
+#endif
+    if (spare >= 0)
+        close(spare);
+}
+
+/* Waits for SIGINT or SIGTERM, then stops: no new connections, and every
+ * open one sees the end of its stream. Requests in progress finish. */
+static void watch_signals(void *arg)
+{
+    (void)arg;
+    struct signalfd_siginfo si;
+    while (yl_read(g.sigfd, &si, sizeof si) != (ssize_t)sizeof si && errno == EINTR) {
+    }
+    atomic_store(&g.stopping, true);
+    for (int i = 0; i < g.nlisten; i++)
+        shutdown(g.lfd[i], SHUT_RDWR); /* wakes the accept tasks with EINVAL */
+    conns_close_all(g.conns);
+}
+
+/* --idle-ms: every quarter of it (at most 250 ms, so a stop is quick), shut
+ * down the connections that have been quiet for that long. */
+static void reap_idle(void *arg)
+{
+    (void)arg;
+    uint64_t tick = g.o.idle_ms / 4;
+    tick = tick < 1 ? 1 : tick > 250 ? 250 : tick;
+    while (!atomic_load(&g.stopping)) {
+        yl_sleep_ms(tick);
+        conns_reap_idle(g.conns, g.o.idle_ms * 1000000u);
+    }
+}
+
+static void serve(void *arg)
+{
+    const char *variant = arg;
+    /* Sharded: started one after another, the accept tasks are placed
+     * round-robin, one on each worker. */
+    for (int i = 0; i < g.nlisten; i++)
+        if (yl_go("accept", accept_loop, &g.lfd[i]) != 0)
+            cli_fail("out of memory");
+    if (yl_go("signals", watch_signals, NULL) != 0 ||
+        (g.o.idle_ms && yl_go("reaper", reap_idle, NULL) != 0))
+        cli_fail("out of memory");
+    srv_banner(&g.o, net_port(g.lfd[0]), "tasks", variant, (unsigned)yl_workers());
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const execs[] = {"single", "sharded", "stealing", NULL};
+    static const enum yl_exec exec_of[] = {YL_EXEC_SINGLE, YL_EXEC_SHARDED, YL_EXEC_STEALING};
+    cli_init(argc, argv, usage);
+    srv_parse(argc, argv, &g.o, "--exec", execs);
+    /* The flags say what runs: the environment does not change it. */
+    unsetenv("YL_EXEC");
+    unsetenv("YL_WORKERS");
+    unsetenv("YL_CPUS");
+    enum yl_exec e = exec_of[g.o.variant];
+    g.sigfd = srv_signalfd(); /* before yl_run: the workers inherit the mask */
+    g.conns = conns_new(g.o.max_conns);
+    g.nlisten = e == YL_EXEC_SHARDED ? (int)g.o.workers : 1;
+    unsigned port = (unsigned)g.o.port;
+    for (int i = 0; i < g.nlisten; i++) {
+        g.lfd[i] = net_listen(g.o.addr, port, e == YL_EXEC_SHARDED);
+        port = net_port(g.lfd[0]); /* --port 0: the others share the one picked */
+    }
+    yl_config cfg = {.exec = e, .workers = (int)g.o.workers};
+    if (yl_run(&cfg, serve, (void *)execs[g.o.variant]) != 0)
+        cli_fail("the runtime failed");
+    srv_report(&g.o, g.conns, "tasks", execs[g.o.variant]);
+    for (int i = 0; i < g.nlisten; i++)
+        close(g.lfd[i]);
+    close(g.sigfd);
+    conns_free(g.conns);
+    return 0;
+}
