@@ -1,7 +1,8 @@
 # tests/build.mk - one Criterion binary with every suite in tests/*.c.
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
-  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c \
+  tests/conc/steal_io.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
@@ -22,7 +23,7 @@ TEST_ARGS ?= -j2
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
 TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/main_plain \
-  conc/server_check support/httpc support/run)
+  conc/server_check conc/steal_io support/httpc support/run)
 $(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBYL) $(LIBBENCH)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")

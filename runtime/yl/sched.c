@@ -291,7 +291,7 @@ static __attribute__((noinline)) void look_around(struct yl_worker *w)
     w->until_check = YL_CHECK_EVERY;
     if (yl__timers_count(w))
         yl__timers_fire(w, yl__now_ns());
-    if (w->io_waiting)
+    if (yl__io_pending(w))
         yl__io_poll(w, 0);
 }
 
@@ -330,7 +330,7 @@ static void worker_loop(struct yl_worker *w)
             return;
         w->until_check = YL_CHECK_EVERY;
         if (rt->nworkers == 1) {
-            if (!yl__timers_count(w) && !w->io_waiting) {
+            if (!yl__timers_count(w) && !yl__io_pending(w)) {
                 deadlock(rt);
                 return;
             }
@@ -355,7 +355,7 @@ static void worker_loop(struct yl_worker *w)
          * task, and if nothing is ready either, nothing ever will be. The
          * last one to go idle sees all the others' pushes (they came
          * before their increments of the counter) and says so. */
-        bool empty = !yl__timers_count(w) && !w->io_waiting;
+        bool empty = !yl__timers_count(w) && !yl__io_pending(w);
         if (empty && atomic_fetch_add(&rt->idle_empty, 1) + 1 == rt->nworkers &&
             !atomic_load(&rt->done) && !yl__any_ready(rt)) {
             atomic_store(&w->parked, false);
@@ -493,6 +493,8 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
+    if (yl__io_shared_setup(rt) != 0)
+        goto out;
     if (c.trace_path) {
         const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
         if (!tr) {
@@ -548,6 +550,7 @@ out:;
      * every task's memory back at once, stackless ones included. */
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
+    yl__io_shared_teardown(rt);
     if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);

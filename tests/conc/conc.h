@@ -66,4 +66,10 @@ int conc_worker_start_fails(int exec);
  * runner only). */
 int conc_server(const char *model, const char *flag, const char *variant);
 
+/* steal_io.c: stealing, 2 workers: a task waiting in yl_read whose worker
+ * then runs a hog that never yields is resumed by the other worker before
+ * the hog's `bound` spins run out, in each of `want` attempts in which the
+ * hog landed on the reader's worker (of at most `attempts`; none: fails). */
+int conc_steal_sees_fd(int attempts, int want, long bound);
+
 #endif
