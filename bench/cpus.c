@@ -79,22 +79,26 @@ int cpus_parse(const char *s, struct cpu_list *l, char *err, size_t errlen)
     }
 }
 
-void cpus_format(const struct cpu_list *l, char *buf, size_t len)
+void cpus_join(const struct cpu_list *l, const char *sep, char *buf, size_t len)
 {
     if (len == 0)
         return;
-    if (l->n == 0) {
-        snprintf(buf, len, "-");
-        return;
-    }
     size_t off = 0;
     buf[0] = '\0';
     for (int i = 0; i < l->n && off < len; i++) {
-        int w = snprintf(buf + off, len - off, "%s%d", i ? "+" : "", l->cpu[i]);
+        int w = snprintf(buf + off, len - off, "%s%d", i ? sep : "", l->cpu[i]);
         if (w < 0)
             break;
         off += (size_t)w;
     }
+}
+
+void cpus_format(const struct cpu_list *l, char *buf, size_t len)
+{
+    if (l->n == 0 && len)
+        snprintf(buf, len, "-");
+    else
+        cpus_join(l, "+", buf, len);
 }
 
 int cpus_usable(struct cpu_list *l)
@@ -154,6 +158,13 @@ void cpus_flag_pin_one(const char *flag, const char *val, struct cpu_list *l)
     }
     if (cpus_pin_self(l) < 0)
         cli_fail("%s: sched_setaffinity: %s", flag, strerror(errno));
+}
+
+void cpus_flag_two(const char *val, struct cpu_list *l, const char *units)
+{
+    cpus_flag("--cpus", val, l);
+    if (l->n > 2)
+        cli_usage_error("--cpus: two %s: give one CPU (both on it) or two", units);
 }
 
 int cpus_pin_self(const struct cpu_list *l)

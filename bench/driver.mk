@@ -10,16 +10,13 @@ $(YL_BENCH): $(YL_BENCH_OBJS) $(LIBBENCH)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 # make bench: one run of the profile into results/<UTC stamp>-host/, then
-# the report. results/latest always points at the newest run.
+# the report. results/latest points at the newest complete run (bench/run.sh).
 RESULTS ?= results/latest
 .PHONY: bench report
 bench:
 	$(Q)mk/deps.sh build test bench
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)set -e; stamp=$$(date -u +%Y%m%dT%H%M%SZ)-host; dir=results/$$stamp; \
-	  mkdir -p $$dir; rc=0; \
-	  $(YL_BENCH) --profile $(PROFILE) --out $$dir --where host || rc=$$?; \
-	  if [ -s $$dir/data.csv ]; then ln -sfn $$stamp results/latest; fi; \
+	$(Q)rc=0; dir=$$(bench/run.sh $(YL_BENCH) $(PROFILE) results) || rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "bench: yl-bench failed (exit $$rc), see above" >&2; exit $$rc; fi; \
 	  plots/report.sh $$dir; \
 	  echo "bench: report in $$dir/REPORT.md (also results/latest/REPORT.md)"

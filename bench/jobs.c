@@ -2,6 +2,7 @@
  * record of who ran which job (see work.h). */
 #include "work.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,50 @@
 #include "cli.h"
 #include "measure.h"
 #include "trace.h"
+
+void jobs_args_parse(int argc, char **argv, const char *choice_flag,
+                     const char *const *choices, struct jobs_args *a)
+{
+    *a = (struct jobs_args){.set = {.jobs = 64, .workers = 2, .skew = 20}, .only = -1};
+    uint64_t job_us = 1000;
+    bool csv = false;
+    struct jobset *s = &a->set;
+    const struct cli_opt opts[] = {
+        {choice_flag, CLI_CHOICE, &a->only, 0, 0, choices},
+        {"--workers", CLI_U64, &s->workers, 1, JOBS_MAX_WORKERS, NULL},
+        {"--jobs", CLI_U64, &s->jobs, 1, 1000000, NULL},
+        {"--job-us", CLI_U64, &job_us, 1, 1000000, NULL},
+        {"--skew", CLI_U64, &s->skew, 1, 1000, NULL},
+        {"--heavy", CLI_U64, &s->heavy, 1, 1000000, NULL},
+        {"--cpus", CLI_STR, &a->cpu_list, 0, 0, NULL},
+        {"--trace", CLI_STR, &a->trace, 0, 0, NULL},
+        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
+        {NULL, 0, NULL, 0, 0, NULL},
+    };
+    cli_parse(argc, argv, opts, 120);
+    bool heavy_given = s->heavy != 0;
+    if (!heavy_given)
+        s->heavy = jobs_default_heavy(s->jobs, s->workers);
+    s->base_ns = job_us * 1000;
+    jobs_check(s, heavy_given);
+    if (a->cpu_list)
+        cpus_flag("--cpus", a->cpu_list, &a->cpus);
+    if (a->trace && a->only < 0)
+        cli_usage_error("--trace: give one %s, so the trace is of one run", choice_flag);
+    csv_enable(csv);
+}
+
+void jobs_trace_start(struct jobs *j, const char *path)
+{
+    if (path && !(j->trace = trace_log_new(j->set.jobs)))
+        cli_fail("cannot allocate the trace log: %s", strerror(errno));
+}
+
+void jobs_trace_finish(struct jobs *j, const char *path, const char *model)
+{
+    trace_log_finish(j->trace, path, model);
+    j->trace = NULL;
+}
 
 uint64_t jobs_default_heavy(uint64_t jobs, uint64_t workers)
 {

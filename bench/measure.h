@@ -120,6 +120,10 @@ int cpus_parse(const char *s, struct cpu_list *l, char *err, size_t errlen);
 /* Formats l for the CSV cpus column: "0", "0+1", or "-" when empty. */
 void cpus_format(const struct cpu_list *l, char *buf, size_t len);
 
+/* Writes l's CPUs separated by sep ("0,1" with ","; "" when empty): a
+ * --cpus that had ranges, as the plain list libyl's YL_CPUS takes. */
+void cpus_join(const struct cpu_list *l, const char *sep, char *buf, size_t len);
+
 /* The CPUs this process may run on (its affinity mask; not sysconf, which
  * ignores taskset and cgroups). 0, or -1 with errno. */
 int cpus_usable(struct cpu_list *l);
@@ -136,6 +140,10 @@ void cpus_flag(const char *flag, const char *val, struct cpu_list *l);
  * (NULL: not given, l stays empty), refuses more than one CPU (exit 2)
  * and pins the calling thread there (exit 1 if that fails). */
 void cpus_flag_pin_one(const char *flag, const char *val, struct cpu_list *l);
+
+/* cpus_flag for --cpus of a program of two units (threads, processes,
+ * tasks: `units` names them in the message): one CPU or two. */
+void cpus_flag_two(const char *val, struct cpu_list *l, const char *units);
 
 /* Pins the calling thread (and what it creates later) to the CPUs of l;
  * no-op when l is empty. 0, or -1 with errno. */
@@ -270,6 +278,15 @@ struct spawn_point {
 int sweep_in_child(void (*fn)(uint64_t n, void *arg, struct spawn_point *out),
                    uint64_t n, void *arg, struct spawn_point *out);
 
+/* The whole sweep: fn at each n of ns[0..count), each in a child of its
+ * own, into pts; before(i, arg), if not NULL, runs before point i. Stops
+ * at a point a limit cut short, saying so on stderr with `units` ("tasks",
+ * "threads"). Returns the points measured; *rc gets 1 when a child died. */
+size_t sweep_points(void (*fn)(uint64_t n, void *arg, struct spawn_point *out),
+                    const uint64_t *ns, size_t count, void *arg,
+                    void (*before)(size_t i, void *arg), const char *units,
+                    struct spawn_point *pts, int *rc);
+
 /* Emits the rows of a spawn sweep: per N units, create_ns, user_bytes,
  * kernel_bytes (and limit_units when a limit stopped it), then the slopes
  * create_ns_per_unit, user_bytes_per_unit and kernel_bytes_per_unit with n
@@ -292,5 +309,17 @@ struct switch_run {
  * ns_per_switch_net (the difference), switches (2M, the divisor),
  * switches_counted and elapsed_ms, all with n = iters. */
 void switch_report(const struct csv_key *k, const struct switch_run *r);
+
+/* The flags of the thread and process ping-pong programs: --iters,
+ * --variant (one of variants; -1 when not given: all), --cpus (one CPU or
+ * two: `units` names the players in the message) and --csv, which it turns
+ * on. Exits 2 on bad usage. */
+struct switch_args {
+    uint64_t iters;
+    int only;
+    struct cpu_list cpus;
+};
+void switch_args_parse(int argc, char **argv, const char *const *variants,
+                       const char *units, struct switch_args *a);
 
 #endif

@@ -133,3 +133,29 @@ void sweep_report(const struct csv_key *k, const struct spawn_point *p, size_t c
     slope_row(k, nmax, "user_bytes_per_unit", "B", x, yu, m);
     slope_row(k, nmax, "kernel_bytes_per_unit", "B", x, yk, m);
 }
+
+size_t sweep_points(void (*fn)(uint64_t n, void *arg, struct spawn_point *out),
+                    const uint64_t *ns, size_t count, void *arg,
+                    void (*before)(size_t i, void *arg), const char *units,
+                    struct spawn_point *pts, int *rc)
+{
+    size_t got = 0;
+    *rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        memset(&pts[got], 0, sizeof pts[got]);
+        if (before)
+            before(got, arg);
+        if (sweep_in_child(fn, ns[i], arg, &pts[got]) < 0) {
+            *rc = 1;
+            break;
+        }
+        got++;
+        if (pts[got - 1].failed) {
+            cli_warn("n=%llu: stopped after %llu %s: %s%s", (unsigned long long)ns[i],
+                     (unsigned long long)pts[got - 1].created, units, pts[got - 1].limit,
+                     i + 1 < count ? "; the remaining N are skipped" : "");
+            break;
+        }
+    }
+    return got;
+}

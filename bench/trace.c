@@ -1,5 +1,6 @@
 /* trace.c - the unit log and its CSV writer (see trace.h). */
 #include "trace.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -116,6 +117,15 @@ int trace_log_write(struct trace_log *l, const char *path, const char *model)
     if (rc == 0 && dropped)
         fprintf(stderr, "trace: log full, %zu units not recorded\n", dropped);
     return rc;
+}
+
+void trace_log_finish(struct trace_log *l, const char *path, const char *model)
+{
+    if (!l)
+        return;
+    if (trace_log_write(l, path, model) != 0)
+        cli_fail("cannot write trace %s: %s", path, strerror(errno));
+    trace_log_free(l);
 }
 
 void trace_log_free(struct trace_log *l)

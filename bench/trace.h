@@ -40,6 +40,10 @@ void trace_rec_set(struct trace_rec *r, const char *task, uint32_t seq,
  * or -1 with errno set. Warns on stderr if records were dropped. */
 int trace_log_write(struct trace_log *l, const char *path, const char *model);
 
+/* For programs: writes l (NULL: nothing to do) to path and frees it;
+ * exits with a one-line message when it cannot be written. */
+void trace_log_finish(struct trace_log *l, const char *path, const char *model);
+
 /* Number of records held. */
 size_t trace_log_len(const struct trace_log *l);
 

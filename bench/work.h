@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "measure.h"
+
 struct csv_key;
 struct trace_log;
 
@@ -51,6 +53,22 @@ struct jobset {
     uint64_t base_ns; /* a light job's CPU time */
     uint64_t skew;    /* a heavy job costs skew * base_ns */
 };
+
+/* The flags every imbalance program takes: the job set (--workers,
+ * --jobs, --job-us, --skew, --heavy), --cpus, --trace and --csv, plus one
+ * choice flag picking the variant (--variant; --exec for tasks). */
+struct jobs_args {
+    struct jobset set;
+    int only;             /* the choice given, -1: run every one */
+    const char *cpu_list; /* --cpus as given, NULL: not pinned */
+    struct cpu_list cpus; /* ... parsed */
+    const char *trace;    /* --trace FILE, NULL: none */
+};
+
+/* Parses argv into a (after cli_init), checks the values together and
+ * turns CSV output on if asked; on bad usage exits 2 naming the flag. */
+void jobs_args_parse(int argc, char **argv, const char *choice_flag,
+                     const char *const *choices, struct jobs_args *a);
 
 /* The default K when --heavy is not given: 4, or fewer when J/W is small. */
 uint64_t jobs_default_heavy(uint64_t jobs, uint64_t workers);
@@ -93,6 +111,14 @@ struct jobs *jobs_new(const struct jobset *s);
 /* Releases it (in the process that created it). */
 void jobs_free(struct jobs *j);
 
+/* With a path, gives j a trace log with room for every job (exits with a
+ * message when it cannot); without, leaves j untraced. */
+void jobs_trace_start(struct jobs *j, const char *path);
+
+/* Writes j's trace (if any) to path with the model column `model` and
+ * frees the log; exits with a message when it cannot be written. */
+void jobs_trace_finish(struct jobs *j, const char *path, const char *model);
+
 /* Marks the release of the jobs: makespan counts from here. */
 void jobs_start_clock(struct jobs *j);
 
@@ -134,6 +160,21 @@ struct lag_run {
     uint64_t hog_ms;    /* H: the length of one burst */
     uint64_t elapsed_ns;
 };
+
+/* The flags of the thread and process lag programs: --hog-ms, --ticks,
+ * --cpus (one CPU or two: `units` names the two in the message), --trace
+ * and --csv; CSV output is on when asked. Exits 2 on bad usage. */
+struct lag_args {
+    uint64_t hog_ms, ticks;
+    struct cpu_list cpus;
+    const char *trace; /* --trace FILE, NULL: none */
+};
+void lag_args_parse(int argc, char **argv, const char *units, struct lag_args *a);
+
+/* With --trace, a log with room for every tick and every burst the
+ * ticker's life can hold (exits with a message when it cannot); NULL
+ * without. */
+struct trace_log *lag_trace_new(const struct lag_args *a);
 
 /* Emits lateness_p50_ms, lateness_p99_ms, lateness_max_ms, ticks,
  * hog_bursts, hog_ms and elapsed_ms under k with n = T. Sorts late_ns. */

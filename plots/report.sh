@@ -395,14 +395,21 @@ EOF
 # state); silent without them.
 switch_ratios() {
     awk -F, "$AWK_FMT"'
-        NR == 1 || $1 != "pingpong" || $2 != "tasks" || $6 != "ns_per_switch" || $4 ~ /\+/ { next }
-        !(($3) in v) { v[$3] = $7 }
+        NR == 1 || $1 != "pingpong" || $2 != "tasks" || $4 ~ /\+/ { next }
+        $6 == "ns_per_switch" && !(($3) in v) { v[$3] = $7 }
+        $6 == "per_raw_switch" && yr == "" { yr = $7; paired = 1 }
+        $6 == "per_boost_switch" && rb == "" { rb = $7 }
         END {
-            if (!(v["yield"] > 0 && v["raw"] > 0)) exit
-            printf "**The scheduler against the bare switch:** a yield (task, scheduler, task: two bare switches and the run queue) took %s, %.2f times the bare switch (%s)", ns(v["yield"]), v["yield"] / v["raw"], ns(v["raw"])
-            if (v["boost"] > 0)
-                printf "; the bare switch took %.2f times Boost.Context'"'"'s jump_fcontext (%s)", v["raw"] / v["boost"], ns(v["boost"])
-            print ". Medians of the same pingpong runs.\n"
+            if (yr == "" && v["yield"] > 0 && v["raw"] > 0) yr = v["yield"] / v["raw"]
+            if (rb == "" && v["raw"] > 0 && v["boost"] > 0) rb = v["raw"] / v["boost"]
+            if (yr == "") exit
+            printf "**The scheduler against the bare switch:** a yield (task, scheduler, task: two bare switches and the run queue) took %s, %.2f times the bare switch (%s)", ns(v["yield"]), yr, ns(v["raw"])
+            if (rb != "")
+                printf "; the bare switch took %.2f times Boost.Context'"'"'s jump_fcontext (%s)", rb, ns(v["boost"])
+            if (paired)
+                print ". Each ratio is the median over the runs of the ratio within one pingpong run (the variants measured side by side in one process); the times are the medians of each variant.\n"
+            else
+                print ". Ratios of the medians of the same pingpong runs.\n"
         }' "$data"
 }
 

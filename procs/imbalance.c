@@ -106,8 +106,7 @@ static uint64_t run(enum variant v, const struct jobset *s, const struct cpu_lis
                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (!j || go == MAP_FAILED)
         cli_fail("mmap of the shared record: %s", strerror(errno));
-    if (trace && !(j->trace = trace_log_new(s->jobs)))
-        cli_fail("cannot allocate the trace log: %s", strerror(errno));
+    jobs_trace_start(j, trace);
     usync_reset(go);
     int p[2] = {-1, -1};
     if (v == QUEUE && pipe(p) < 0)
@@ -154,11 +153,7 @@ static uint64_t run(enum variant v, const struct jobset *s, const struct cpu_lis
     struct csv_key k = {.experiment = "imbalance", .model = "procs", .variant = variants[v]};
     cpus_format(cpus, k.cpus, sizeof k.cpus);
     uint64_t bad = jobs_report(j, &k);
-    if (j->trace) {
-        if (trace_log_write(j->trace, trace, "procs") != 0)
-            cli_fail("cannot write trace %s: %s", trace, strerror(errno));
-        trace_log_free(j->trace);
-    }
+    jobs_trace_finish(j, trace, "procs");
     jobs_free(j);
     return bad;
 }
@@ -166,43 +161,16 @@ static uint64_t run(enum variant v, const struct jobset *s, const struct cpu_lis
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    struct jobset s = {.jobs = 64, .workers = 2, .skew = 20};
-    uint64_t job_us = 1000;
-    int only = -1;
-    bool csv = false;
-    const char *cpu_list = NULL, *trace = NULL;
-    const struct cli_opt opts[] = {
-        {"--variant", CLI_CHOICE, &only, 0, 0, variants},
-        {"--workers", CLI_U64, &s.workers, 1, JOBS_MAX_WORKERS, NULL},
-        {"--jobs", CLI_U64, &s.jobs, 1, 1000000, NULL},
-        {"--job-us", CLI_U64, &job_us, 1, 1000000, NULL},
-        {"--skew", CLI_U64, &s.skew, 1, 1000, NULL},
-        {"--heavy", CLI_U64, &s.heavy, 1, 1000000, NULL},
-        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
-        {"--trace", CLI_STR, &trace, 0, 0, NULL},
-        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
-        {NULL, 0, NULL, 0, 0, NULL},
-    };
-    cli_parse(argc, argv, opts, 120);
-    bool heavy_given = s.heavy != 0;
-    if (!heavy_given)
-        s.heavy = jobs_default_heavy(s.jobs, s.workers);
-    s.base_ns = job_us * 1000;
-    jobs_check(&s, heavy_given);
-    struct cpu_list cpus = {.n = 0};
-    if (cpu_list)
-        cpus_flag("--cpus", cpu_list, &cpus);
-    if (trace && only < 0)
-        cli_usage_error("--trace: give one --variant, so the trace is of one run");
-    csv_enable(csv);
+    struct jobs_args a;
+    jobs_args_parse(argc, argv, "--variant", variants, &a);
     /* A worker that died mid-queue must not kill us with SIGPIPE: write
      * then fails with EPIPE and we say so. */
     signal(SIGPIPE, SIG_IGN);
 
     uint64_t bad = 0;
     for (int v = STATIC; v <= QUEUE; v++)
-        if (only < 0 || only == v)
-            bad += run((enum variant)v, &s, &cpus, trace);
+        if (a.only < 0 || a.only == v)
+            bad += run((enum variant)v, &a.set, &a.cpus, a.trace);
     if (bad)
         cli_fail("%llu job(s) did not run exactly once", (unsigned long long)bad);
     return 0;

@@ -110,32 +110,17 @@ static pid_t spawn(void (*fn)(void))
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    uint64_t hog_ms = 50;
-    bool csv = false;
-    const char *cpu_list = NULL, *trace = NULL;
-    g.ticks = 300;
-    const struct cli_opt opts[] = {
-        {"--hog-ms", CLI_U64, &hog_ms, 1, 10000, NULL},
-        {"--ticks", CLI_U64, &g.ticks, 1, 1000000, NULL},
-        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
-        {"--trace", CLI_STR, &trace, 0, 0, NULL},
-        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
-        {NULL, 0, NULL, 0, 0, NULL},
-    };
-    cli_parse(argc, argv, opts, 120);
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &g.cpus);
-        if (g.cpus.n > 2)
-            cli_usage_error("--cpus: two processes: give one CPU (both on it) or two");
-    }
-    csv_enable(csv);
+    struct lag_args a;
+    lag_args_parse(argc, argv, "processes", &a);
+    g.ticks = a.ticks;
+    g.cpus = a.cpus;
+    uint64_t hog_ms = a.hog_ms;
     g.hog_ns = hog_ms * 1000000u;
     g.sh_len = sizeof *g.sh + g.ticks * sizeof g.sh->late_ns[0];
     g.sh = mmap(NULL, g.sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g.sh == MAP_FAILED)
         cli_fail("mmap of %zu shared bytes: %s", g.sh_len, strerror(errno));
-    if (trace && !(g.trace = trace_log_new(g.ticks + g.ticks / hog_ms + 16)))
-        cli_fail("cannot allocate the trace log: %s", strerror(errno));
+    g.trace = lag_trace_new(&a);
     usync_reset(&g.sh->go);
 
     pid_t kids[2] = {spawn(hog), -1};
@@ -171,11 +156,7 @@ int main(int argc, char **argv)
     struct lag_run r = {.ticks = g.ticks, .late_ns = g.sh->late_ns,
                         .bursts = atomic_load(&g.sh->bursts), .hog_ms = hog_ms, .elapsed_ns = elapsed};
     lag_report(&k, &r);
-    if (g.trace) {
-        if (trace_log_write(g.trace, trace, "procs") != 0)
-            cli_fail("cannot write trace %s: %s", trace, strerror(errno));
-        trace_log_free(g.trace);
-    }
+    trace_log_finish(g.trace, a.trace, "procs");
     munmap(g.sh, g.sh_len);
     return 0;
 }

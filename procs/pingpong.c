@@ -208,31 +208,14 @@ static void run(enum variant v, uint64_t iters, const struct cpu_list *cpus)
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    uint64_t iters = 100000;
-    int only = -1;
-    struct cpu_list cpus = {.n = 0};
-    bool csv = false;
-    const char *cpu_list = NULL;
-    const struct cli_opt opts[] = {
-        {"--iters", CLI_U64, &iters, 1, 1000000000, NULL},
-        {"--variant", CLI_CHOICE, &only, 0, 0, variants},
-        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
-        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
-        {NULL, 0, NULL, 0, 0, NULL},
-    };
-    cli_parse(argc, argv, opts, 300);
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &cpus);
-        if (cpus.n > 2)
-            cli_usage_error("--cpus: two processes play: give one CPU (both on it) or two");
-    }
-    csv_enable(csv);
+    struct switch_args a;
+    switch_args_parse(argc, argv, variants, "processes play", &a);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_chld;
     sigaction(SIGCHLD, &sa, NULL);
     for (int v = V_FUTEX; v <= V_PIPE; v++)
-        if (only < 0 || only == v)
-            run((enum variant)v, iters, &cpus);
+        if (a.only < 0 || a.only == v)
+            run((enum variant)v, a.iters, &a.cpus);
     return 0;
 }

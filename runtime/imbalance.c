@@ -91,42 +91,10 @@ static uint64_t run(int e, const struct jobset *s, const struct cpu_list *cpus,
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    struct jobset s = {.jobs = 64, .workers = 2, .skew = 20};
-    uint64_t job_us = 1000;
-    int only = -1;
-    bool csv = false;
-    const char *cpu_list = NULL, *trace = NULL;
-    const struct cli_opt opts[] = {
-        {"--exec", CLI_CHOICE, &only, 0, 0, execs},
-        {"--workers", CLI_U64, &s.workers, 1, JOBS_MAX_WORKERS, NULL},
-        {"--jobs", CLI_U64, &s.jobs, 1, 1000000, NULL},
-        {"--job-us", CLI_U64, &job_us, 1, 1000000, NULL},
-        {"--skew", CLI_U64, &s.skew, 1, 1000, NULL},
-        {"--heavy", CLI_U64, &s.heavy, 1, 1000000, NULL},
-        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
-        {"--trace", CLI_STR, &trace, 0, 0, NULL},
-        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
-        {NULL, 0, NULL, 0, 0, NULL},
-    };
-    cli_parse(argc, argv, opts, 120);
-    bool heavy_given = s.heavy != 0;
-    if (!heavy_given)
-        s.heavy = jobs_default_heavy(s.jobs, s.workers);
-    s.base_ns = job_us * 1000;
-    jobs_check(&s, heavy_given);
-    struct cpu_list cpus = {.n = 0};
+    struct jobs_args a;
+    jobs_args_parse(argc, argv, "--exec", execs, &a);
     char cpu_arg[4 * CPU_LIST_MAX];
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &cpus);
-        /* libyl wants a plain comma list; --cpus may have had ranges. */
-        size_t off = 0;
-        for (int i = 0; i < cpus.n; i++)
-            off += (size_t)snprintf(cpu_arg + off, sizeof cpu_arg - off, "%s%d", i ? "," : "",
-                                    cpus.cpu[i]);
-    }
-    if (trace && only < 0)
-        cli_usage_error("--trace: give one --exec, so the trace is of one run");
-    csv_enable(csv);
+    cpus_join(&a.cpus, ",", cpu_arg, sizeof cpu_arg); /* --cpus may have had ranges */
     /* The flags define the experiment: an executor or worker count from the
      * environment would run something else than the rows say. */
     unsetenv("YL_EXEC");
@@ -135,8 +103,8 @@ int main(int argc, char **argv)
 
     uint64_t bad = 0;
     for (int e = 0; execs[e]; e++)
-        if (only < 0 || only == e)
-            bad += run(e, &s, &cpus, cpu_list ? cpu_arg : NULL, trace);
+        if (a.only < 0 || a.only == e)
+            bad += run(e, &a.set, &a.cpus, a.cpu_list ? cpu_arg : NULL, a.trace);
     if (bad)
         cli_fail("%llu job(s) did not run exactly once", (unsigned long long)bad);
     return 0;

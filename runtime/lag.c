@@ -115,11 +115,7 @@ int main(int argc, char **argv)
     char cpu_arg[4 * CPU_LIST_MAX] = "";
     if (cpu_list) {
         cpus_flag("--cpus", cpu_list, &cpus);
-        /* libyl wants a plain comma list; --cpus may have had ranges. */
-        size_t off = 0;
-        for (int i = 0; i < cpus.n; i++)
-            off += (size_t)snprintf(cpu_arg + off, sizeof cpu_arg - off, "%s%d", i ? "," : "",
-                                    cpus.cpu[i]);
+        cpus_join(&cpus, ",", cpu_arg, sizeof cpu_arg); /* --cpus may have had ranges */
         if ((enum yl_exec)e == YL_EXEC_SINGLE && cpus.n > 1)
             cli_usage_error("--cpus: one worker runs both tasks: give one CPU");
     }

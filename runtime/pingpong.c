@@ -53,7 +53,9 @@ static const char usage[] =
     "  --csv           CSV rows on stdout, summary on stderr\n"
     "  --timeout S     give up after S seconds (default 300)\n"
     "Rows per variant (n = M): ns_per_switch, ns_per_switch_baseline,\n"
-    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms.\n";
+    "ns_per_switch_net, switches (2M, the divisor), switches_counted, elapsed_ms;\n"
+    "then yield's per_raw_switch (yield / raw) and raw's per_boost_switch\n"
+    "(raw / boost), both from this run, when both variants were measured.\n";
 
 enum variant { V_YIELD, V_RAW, V_BOOST };
 static const char *const variants[] = {"yield", "raw", "boost", NULL};
@@ -318,26 +320,56 @@ int main(int argc, char **argv)
         cli_fail("--variant boost: this build has no Boost.Context (install "
                  "libboost-context-dev and rebuild)");
 #endif
-    for (int v = V_YIELD; v <= V_BOOST; v++) {
-        if (only >= 0 && only != v)
-            continue;
-        struct switch_run r = {.iters = iters};
-        if (v == V_YIELD)
-            run_yield(iters, &r);
-        else if (v == V_RAW)
-            run_raw(iters, &r);
+    /* The variants take turns, ROUNDS times, each round a share of the
+     * round trips: on a loaded machine a slow spell then hits all of them
+     * instead of one, and the ratios below compare like with like. */
+    enum { ROUNDS = 8 };
+    struct switch_run runs[3] = {{.iters = iters}, {.iters = iters}, {.iters = iters}};
+    bool built[3] = {true, true, false};
 #ifdef PP_BOOST
-        else
-            run_boost(iters, &r);
-#else
-        else
-            continue;
+    built[V_BOOST] = true;
 #endif
-        r.base_ns = loop_baseline(2 * iters);
+    uint64_t rounds = iters < ROUNDS ? 1 : ROUNDS;
+    for (uint64_t k = 0; k < rounds; k++) {
+        uint64_t share = iters / rounds + (k + 1 == rounds ? iters % rounds : 0);
+        for (int v = V_YIELD; v <= V_BOOST; v++) {
+            if ((only >= 0 && only != v) || !built[v])
+                continue;
+            struct switch_run r = {.iters = share};
+            if (v == V_YIELD)
+                run_yield(share, &r);
+            else if (v == V_RAW)
+                run_raw(share, &r);
+#ifdef PP_BOOST
+            else
+                run_boost(share, &r);
+#endif
+            runs[v].elapsed_ns += r.elapsed_ns;
+            runs[v].counted += r.counted;
+            runs[v].base_ns += loop_baseline(2 * share);
+        }
+    }
+    double per_switch[3] = {0, 0, 0}; /* ns, by variant, for the ratios */
+    for (int v = V_YIELD; v <= V_BOOST; v++) {
+        if ((only >= 0 && only != v) || !built[v])
+            continue;
         struct csv_key key = {.experiment = "pingpong", .model = "tasks",
                               .variant = variants[v]};
         cpus_format(&cpus, key.cpus, sizeof key.cpus);
-        switch_report(&key, &r);
+        switch_report(&key, &runs[v]);
+        per_switch[v] = (double)runs[v].elapsed_ns / (double)(2 * iters);
+    }
+    /* The ratios the report states, each from this one process's runs, so
+     * a median over repetitions pairs figures taken side by side. */
+    struct csv_key key = {.experiment = "pingpong", .model = "tasks"};
+    cpus_format(&cpus, key.cpus, sizeof key.cpus);
+    if (per_switch[V_YIELD] > 0 && per_switch[V_RAW] > 0) {
+        key.variant = "yield";
+        csv_row(&key, iters, "per_raw_switch", per_switch[V_YIELD] / per_switch[V_RAW], "x");
+    }
+    if (per_switch[V_RAW] > 0 && per_switch[V_BOOST] > 0) {
+        key.variant = "raw";
+        csv_row(&key, iters, "per_boost_switch", per_switch[V_RAW] / per_switch[V_BOOST], "x");
     }
     return 0;
 }

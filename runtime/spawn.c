@@ -68,7 +68,8 @@ struct opts {
     uint64_t sleep_ms;
     bool stackless, lateness;
     yl_config cfg;
-    struct wake_point *wake; /* the slot of the N being measured */
+    struct wake_point *wakes; /* one slot per N, in MAP_SHARED memory */
+    struct wake_point *wake;  /* the slot of the N being measured */
 };
 
 /* Lateness histogram: 10 us buckets up to 100 ms, the last one open. */
@@ -268,6 +269,13 @@ static void measure(uint64_t n, void *arg, struct spawn_point *out)
     free(r);
 }
 
+/* Before each N: the child reports its wake-ups into that N's slot. */
+static void point_wake(size_t i, void *arg)
+{
+    struct opts *o = arg;
+    o->wake = &o->wakes[i];
+}
+
 static const char *const kinds[] = {"stackful", "stackless", NULL};
 static const char *const timer_names[] = {"wheel", "heap", NULL};
 
@@ -365,23 +373,9 @@ int main(int argc, char **argv)
     if (wake == MAP_FAILED)
         cli_fail("mmap: %s", strerror(errno));
     struct spawn_point pts[SWEEP_MAX];
-    size_t got = 0;
-    int rc = 0;
-    for (size_t i = 0; i < o.count; i++) {
-        memset(&pts[got], 0, sizeof pts[got]);
-        o.wake = &wake[got];
-        if (sweep_in_child(measure, o.ns[i], &o, &pts[got]) < 0) {
-            rc = 1;
-            break;
-        }
-        got++;
-        if (pts[got - 1].failed) {
-            cli_warn("n=%llu: stopped after %llu tasks: %s%s",
-                     (unsigned long long)o.ns[i], (unsigned long long)pts[got - 1].created,
-                     pts[got - 1].limit, i + 1 < o.count ? "; the remaining N are skipped" : "");
-            break;
-        }
-    }
+    int rc;
+    o.wakes = wake;
+    size_t got = sweep_points(measure, o.ns, o.count, &o, point_wake, "tasks", pts, &rc);
     sweep_report(&key, pts, got);
     for (size_t i = 0; o.lateness && i < got; i++) {
         const struct wake_point *w = &wake[i];

@@ -29,6 +29,7 @@ static const char *const metric_units[][2] = {
     {"ns_per_switch", "ns"},      {"ns_per_switch_baseline", "ns"},
     {"ns_per_switch_net", "ns"},  {"switches", "count"},
     {"switches_counted", "count"}, {"elapsed_ms", "ms"},
+    {"per_raw_switch", "x"},      {"per_boost_switch", "x"},
 };
 
 static const char *unit_of(const char *metric)
@@ -295,7 +296,15 @@ static void expect_pingpong(int m, const char *cpus_arg, const char *cpus_col,
     int nv = 2;
     if (pp_variants[m][2] && find(rows, k, pp_variants[m][2], it, "ns_per_switch"))
         nv = 3;
-    cr_expect_eq(k, nv * 6, "%s: 6 rows per variant", models[m]);
+    /* tasks: then the ratios of the variants, yield/raw and raw/boost. */
+    int ratios = m == 0 ? nv - 1 : 0;
+    cr_expect_eq(k, nv * 6 + ratios, "%s: 6 rows per variant, %d ratios", models[m], ratios);
+    if (m == 0) {
+        const struct row *yr = find(rows, k, "yield", it, "per_raw_switch");
+        cr_expect(yr && yr->value > 0 && strcmp(yr->unit, "x") == 0, "tasks: no yield/raw");
+        if (nv == 3)
+            cr_expect_not_null(find(rows, k, "raw", it, "per_boost_switch"), "no raw/boost");
+    }
     for (int i = 0; i < k; i++) {
         cr_expect_str_eq(rows[i].experiment, "pingpong");
         cr_expect_str_eq(rows[i].model, models[m]);

@@ -43,3 +43,9 @@ Test(workers, worker_that_cannot_start_fails_run_before_main, .timeout = 60)
     cr_expect_eq(conc_worker_start_fails(YL_EXEC_SHARDED), 0);
     cr_expect_eq(conc_worker_start_fails(YL_EXEC_STEALING), 0);
 }
+
+Test(workers, second_run_at_the_same_time_is_refused, .timeout = 60)
+{
+    cr_expect_eq(conc_two_runs_at_once(YL_EXEC_SINGLE), 0);
+    cr_expect_eq(conc_two_runs_at_once(YL_EXEC_STEALING), 0);
+}

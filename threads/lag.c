@@ -95,31 +95,15 @@ static void *ticker(void *arg)
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
-    uint64_t hog_ms = 50;
-    bool csv = false;
-    const char *cpu_list = NULL, *trace = NULL;
-    g.ticks = 300;
-    const struct cli_opt opts[] = {
-        {"--hog-ms", CLI_U64, &hog_ms, 1, 10000, NULL},
-        {"--ticks", CLI_U64, &g.ticks, 1, 1000000, NULL},
-        {"--cpus", CLI_STR, &cpu_list, 0, 0, NULL},
-        {"--trace", CLI_STR, &trace, 0, 0, NULL},
-        {"--csv", CLI_BOOL, &csv, 0, 0, NULL},
-        {NULL, 0, NULL, 0, 0, NULL},
-    };
-    cli_parse(argc, argv, opts, 120);
-    if (cpu_list) {
-        cpus_flag("--cpus", cpu_list, &g.cpus);
-        if (g.cpus.n > 2)
-            cli_usage_error("--cpus: two threads: give one CPU (both on it) or two");
-    }
-    csv_enable(csv);
+    struct lag_args a;
+    lag_args_parse(argc, argv, "threads", &a);
+    g.ticks = a.ticks;
+    g.cpus = a.cpus;
+    uint64_t hog_ms = a.hog_ms;
     g.hog_ns = hog_ms * 1000000u;
     if (!(g.late_ns = calloc(g.ticks, sizeof *g.late_ns)))
         cli_fail("out of memory for %llu ticks", (unsigned long long)g.ticks);
-    /* Room for every tick and every burst the ticker's life can hold. */
-    if (trace && !(g.trace = trace_log_new(g.ticks + g.ticks / hog_ms + 16)))
-        cli_fail("cannot allocate the trace log: %s", strerror(errno));
+    g.trace = lag_trace_new(&a);
     usync_reset(&g.go);
 
     pthread_t th, tt;
@@ -148,11 +132,7 @@ int main(int argc, char **argv)
     struct lag_run r = {.ticks = g.ticks, .late_ns = g.late_ns, .bursts = atomic_load(&g.bursts),
                         .hog_ms = hog_ms, .elapsed_ns = elapsed};
     lag_report(&k, &r);
-    if (g.trace) {
-        if (trace_log_write(g.trace, trace, "threads") != 0)
-            cli_fail("cannot write trace %s: %s", trace, strerror(errno));
-        trace_log_free(g.trace);
-    }
+    trace_log_finish(g.trace, a.trace, "threads");
     free(g.late_ns);
     return 0;
 }

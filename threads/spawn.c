@@ -161,22 +161,8 @@ int main(int argc, char **argv)
              "growth", variant, key.cpus, (unsigned long long)o.sleep_ms);
 
     struct spawn_point pts[SWEEP_MAX];
-    size_t got = 0;
-    int rc = 0;
-    for (size_t i = 0; i < o.count; i++) {
-        memset(&pts[got], 0, sizeof pts[got]);
-        if (sweep_in_child(measure, o.ns[i], &o, &pts[got]) < 0) {
-            rc = 1;
-            break;
-        }
-        got++;
-        if (pts[got - 1].failed) {
-            cli_warn("n=%llu: stopped after %llu threads: %s%s",
-                     (unsigned long long)o.ns[i], (unsigned long long)pts[got - 1].created,
-                     pts[got - 1].limit, i + 1 < o.count ? "; the remaining N are skipped" : "");
-            break;
-        }
-    }
+    int rc;
+    size_t got = sweep_points(measure, o.ns, o.count, &o, NULL, "threads", pts, &rc);
     sweep_report(&key, pts, got);
     return rc;
 }

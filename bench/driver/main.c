@@ -32,7 +32,8 @@ static const char usage[] =
     "  --timeout S     stop the whole run after S seconds (default: none)\n"
     "data.csv: experiment,model,variant,cpus,n,metric,value,unit,min,max,reps\n"
     "(value is the median over the repetitions). Exit 0 if anything was\n"
-    "measured, 1 if nothing was, 2 on bad usage, 130 when interrupted.\n";
+    "measured, 1 if nothing was or a results file could not be written, 2 on\n"
+    "bad usage, 128 + the signal when interrupted: 130 (SIGINT), 143 (SIGTERM).\n";
 
 static volatile sig_atomic_t stop_sig;
 
@@ -216,7 +217,7 @@ static void do_trace(struct run_state *st, struct step *s, const char *cmd)
     struct run_result r;
     int rc = run_command(s->argv, s->timeout_s, &r);
     s->argv[s->argc] = NULL;
-    char why[300];
+    char why[PATH_MAX + 300];
     if (rc != 0) {
         snprintf(why, sizeof why, "cannot start: %s", strerror(errno));
     } else if (stop_sig) {
@@ -224,13 +225,15 @@ static void do_trace(struct run_state *st, struct step *s, const char *cmd)
         return;
     } else if (!run_went_wrong(&r, s->timeout_s, why, sizeof why)) {
         /* Keep what foo printed: the order of its lines is the lesson. */
-        write_file_atomic(outp, r.out, r.out_len);
-        if (access(path, R_OK) == 0) {
+        if (write_file_atomic(outp, r.out, r.out_len) != 0) {
+            snprintf(why, sizeof why, "cannot write %s: %s", outp, strerror(errno));
+        } else if (access(path, R_OK) == 0) {
             free(r.out);
             st->measured++;
             return;
+        } else {
+            snprintf(why, sizeof why, "wrote no trace-%s.csv", s->name);
         }
-        snprintf(why, sizeof why, "wrote no trace-%s.csv", s->name);
     }
     free(r.out);
     step_failed(st, s, cmd, why);
@@ -379,16 +382,21 @@ int main(int argc, char **argv)
     fclose(st.fail_f);
     char fpath[PATH_MAX];
     snprintf(fpath, sizeof fpath, "%s/failures.txt", out_abs);
-    if (st.fail_len)
-        write_file_atomic(fpath, st.failures, st.fail_len);
-    else
-        unlink(fpath);
+    bool lost = false; /* a results file could not be written */
+    if (st.fail_len ? write_file_atomic(fpath, st.failures, st.fail_len) != 0
+                    : unlink(fpath) != 0 && errno != ENOENT) {
+        cli_warn("cannot write %s: %s", fpath, strerror(errno));
+        lost = true;
+    }
     info.wall_s = wall;
     info.measured = st.measured;
     info.failed = st.failed;
     info.skipped = st.skipped;
     info.interrupted = stop_sig != 0;
-    env_write(out_abs, &info);
+    if (env_write(out_abs, &info) != 0) {
+        cli_warn("cannot write %s/env.txt: %s", out_abs, strerror(errno));
+        lost = true;
+    }
 
     cli_warn("%s in %.0f s: %u measured, %u failed, %u skipped -> %s/data.csv",
              stop_sig ? "interrupted" : "done", wall, st.measured, st.failed, st.skipped, out_abs);
@@ -399,5 +407,5 @@ int main(int argc, char **argv)
     profile_free(&prof);
     if (stop_sig)
         return 128 + stop_sig;
-    return st.measured ? 0 : 1;
+    return st.measured && !lost ? 0 : 1;
 }

@@ -218,6 +218,7 @@ struct yl_rt {
     _Atomic bool done;            /* every task finished, or a fatal error */
     _Atomic bool failed;
     _Atomic int idle_empty;       /* workers asleep with no timer and no I/O pending */
+    _Atomic uint64_t idle_wakes;  /* ... that woke up: bumped before each leaves the count */
     _Atomic uint32_t next_id;     /* ids handed out: also tasks created */
     _Atomic uint64_t allocated;   /* task structs not yet freed */
     _Atomic uint32_t rr;          /* sharded: round-robin placement */
@@ -348,8 +349,9 @@ static inline void yl__requeue_yielded_fast(struct yl_worker *w, yl_task *t)
  * it, or w's next look for work (yl__next_task) sees what was published. */
 void yl__park_announce(struct yl_worker *w);
 void yl__wake_all(struct yl_rt *rt);
-/* Whether a ready task waits anywhere. Exact only while no task runs: for
- * the deadlock check, once every worker is idle with nothing pending. */
+/* Whether a ready task waits in a shared queue (inboxes, the global queue,
+ * the deques). For the deadlock check: exact while every worker is idle
+ * with nothing pending, whose private run queues are then empty. */
 bool yl__any_ready(struct yl_rt *rt);
 
 /* sched.c */

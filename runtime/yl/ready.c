@@ -244,9 +244,7 @@ bool yl__any_ready(struct yl_rt *rt)
         yl_spin_lock(&o->inbox_lock);
         any |= o->inbox.len > 0;
         yl_spin_unlock(&o->inbox_lock);
-        /* Idle owners do not touch these; what they did before going
-         * idle is visible through the idle counter's read-modify-writes. */
-        any |= o->runq.len > 0 || yl_deque_size(&o->dq) > 0;
+        any |= yl_deque_size(&o->dq) > 0;
     }
     return any;
 }

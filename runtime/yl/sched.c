@@ -304,6 +304,24 @@ static void deadlock(struct yl_rt *rt)
     atomic_store(&rt->done, true);
 }
 
+/* The calling worker goes to sleep with no timer and no I/O pending, and
+ * counts itself idle. Nothing can wake such a worker but another worker's
+ * task, so once every worker is so, none runs a task; if nothing is ready
+ * either, nothing ever will be: a deadlock. The last one to count itself
+ * sees every push the others made before they counted, but a worker may
+ * still be woken for one of them and take it from its queue while this
+ * one looks; a woken worker bumps idle_wakes before it leaves the count,
+ * so the look is trusted only when no worker woke meanwhile. */
+static bool idle_and_deadlocked(struct yl_rt *rt)
+{
+    uint64_t wakes = atomic_load(&rt->idle_wakes);
+    if (atomic_fetch_add(&rt->idle_empty, 1) + 1 != rt->nworkers || atomic_load(&rt->done))
+        return false;
+    bool ready = yl__any_ready(rt);
+    return !ready && atomic_load(&rt->idle_empty) == rt->nworkers &&
+           atomic_load(&rt->idle_wakes) == wakes;
+}
+
 static void worker_loop(struct yl_worker *w)
 {
     struct yl_rt *rt = w->rt;
@@ -350,22 +368,18 @@ static void worker_loop(struct yl_worker *w)
             atomic_store(&w->parked, false);
             return;
         }
-        /* Nothing can wake a worker with no timer and no I/O pending but
-         * another worker's task. Once every worker is so, none runs a
-         * task, and if nothing is ready either, nothing ever will be. The
-         * last one to go idle sees all the others' pushes (they came
-         * before their increments of the counter) and says so. */
         bool empty = !yl__timers_count(w) && !yl__io_pending(w);
-        if (empty && atomic_fetch_add(&rt->idle_empty, 1) + 1 == rt->nworkers &&
-            !atomic_load(&rt->done) && !yl__any_ready(rt)) {
+        if (empty && idle_and_deadlocked(rt)) {
             atomic_store(&w->parked, false);
             deadlock(rt);
             yl__wake_all(rt);
             return;
         }
         yl__io_poll(w, timer_timeout(w));
-        if (empty)
+        if (empty) {
+            atomic_fetch_add(&rt->idle_wakes, 1); /* first: see idle_and_deadlocked */
             atomic_fetch_sub(&rt->idle_empty, 1);
+        }
         atomic_store(&w->parked, false);
     }
 }
@@ -444,12 +458,31 @@ static yl_stats collect_stats(struct yl_rt *rt)
 int yl__parse_cpus(const char *s, int *out, int max); /* config.c */
 int yl__default_workers(void);
 
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg);
+static _Atomic bool running; /* a yl_run is under way, on some thread */
+
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg)
 {
     if (yl__worker()) {
         yl__err("yl_run: the runtime is already running on this thread");
         return -1;
     }
+    /* One runtime per process at a time: the_rt, the tracer and the
+     * statistics are process-wide. */
+    bool idle = false;
+    if (!atomic_compare_exchange_strong(&running, &idle, true)) {
+        yl__err("yl_run: a runtime is already running in this process, on another "
+                "thread; one yl_run at a time");
+        return -1;
+    }
+    int rc = run(cfg, main_fn, arg);
+    atomic_store(&running, false);
+    return rc;
+}
+
+/* yl_run proper, once it is the only one. */
+static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
+{
     yl_config c = cfg ? *cfg : (yl_config){0};
     if (yl_config_from_env(&c) != 0)
         return -1;

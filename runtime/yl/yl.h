@@ -92,7 +92,10 @@ typedef struct yl_config {
 
 /* Runs main_fn(arg) as the first task ("main") and returns when every task
  * has finished: 0 on success, -1 with a message on stderr on failure
- * (deadlock, out of memory, trace not writable). */
+ * (deadlock: every task blocked with no timer or I/O pending, under any
+ * executor; a worker thread that cannot be started, before any task runs;
+ * another yl_run running on another thread: one at a time per process;
+ * out of memory; trace not writable). */
 int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
 
 /* Makes t the tracer of every later yl_run whose config names none (a

@@ -72,4 +72,8 @@ int conc_server(const char *model, const char *flag, const char *variant);
  * hog landed on the reader's worker (of at most `attempts`; none: fails). */
 int conc_steal_sees_fd(int attempts, int want, long bound);
 
+/* While one thread's yl_run runs, another thread's yl_run is refused
+ * (returns -1 and runs nothing); a run after the first has ended works. */
+int conc_two_runs_at_once(int exec);
+
 #endif

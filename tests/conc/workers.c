@@ -455,3 +455,54 @@ int conc_worker_start_fails(int exec)
     }
     return 0;
 }
+
+/* ---- two yl_run at once --------------------------------------------- */
+
+static struct {
+    _Atomic int first_running, second_done, second_ran;
+    int second_rc;
+} two;
+
+static void two_first_main(void *arg)
+{
+    (void)arg;
+    atomic_store(&two.first_running, 1);
+    /* Stay inside the runtime until the other thread has tried (10 s cap). */
+    for (int i = 0; i < 10000 && !atomic_load(&two.second_done); i++)
+        yl_sleep_ms(1);
+}
+
+static void two_second_main(void *arg)
+{
+    (void)arg;
+    atomic_store(&two.second_ran, 1);
+}
+
+static void *two_second_thread(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&two.first_running))
+        usleep(1000);
+    two.second_rc = yl_run(NULL, two_second_main, NULL);
+    atomic_store(&two.second_done, 1);
+    return NULL;
+}
+
+int conc_two_runs_at_once(int exec)
+{
+    memset(&two, 0, sizeof two);
+    pthread_t t;
+    if (pthread_create(&t, NULL, two_second_thread, NULL) != 0)
+        return 1;
+    yl_config c = {.exec = (enum yl_exec)exec, .workers = 2};
+    int rc = yl_run(&c, two_first_main, NULL);
+    pthread_join(t, NULL);
+    int again = yl_run(NULL, two_second_main, NULL); /* one after the other is fine */
+    if (rc != 0 || two.second_rc != -1 || atomic_load(&two.second_ran) != again + 1) {
+        fprintf(stderr, "two runs (%s): first %d, second at the same time %d (its main %s), "
+                "a third after them %d\n", yl_exec_names[exec], rc, two.second_rc,
+                atomic_load(&two.second_ran) ? "ran" : "did not run", again);
+        return 1;
+    }
+    return 0;
+}
