@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -13,6 +14,31 @@
 void http_in_reset(struct http_in *in)
 {
     in->len = in->scanned = 0;
+    in->cap = sizeof in->small;
+    in->buf = in->small;
+}
+
+void http_in_release(struct http_in *in)
+{
+    if (in->buf != in->small)
+        free(in->buf);
+    http_in_reset(in);
+}
+
+/* More bytes are needed and the small buffer is full: move to a big one.
+ * False when it is already big (the head is over the limit) or when out
+ * of memory. */
+static bool grow(struct http_in *in)
+{
+    if (in->cap >= HTTP_HEAD_MAX)
+        return false;
+    char *big = malloc(HTTP_HEAD_MAX);
+    if (!big)
+        return false;
+    memcpy(big, in->buf, in->len);
+    in->buf = big;
+    in->cap = HTTP_HEAD_MAX;
+    return true;
 }
 
 /* RFC 9110 token characters: what a method or a header name is made of. */
@@ -160,7 +186,7 @@ bool http_next(struct http_in *in, struct http_req *req)
      * only once a whole head has come. */
     const char *nl = memchr(b, '\n', in->len);
     if (!nl)
-        return in->len == sizeof in->buf ? fail(in, req, HTTP_TOOBIG) : false;
+        return in->len == in->cap && !grow(in) ? fail(in, req, HTTP_TOOBIG) : false;
     const char *next;
     size_t n = line_len(b, nl, &next);
     struct http_req tmp;
@@ -177,7 +203,7 @@ bool http_next(struct http_in *in, struct http_req *req)
         }
     }
     if (!head_end) {
-        if (in->len == sizeof in->buf)
+        if (in->len == in->cap && !grow(in))
             return fail(in, req, HTTP_TOOBIG);
         in->scanned = (size_t)(p - b); /* the start of the unfinished line */
         return false;

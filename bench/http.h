@@ -32,11 +32,18 @@
 /* The longest reply http_reply writes. */
 #define HTTP_REPLY_MAX 256
 
+/* The buffer a connection starts with: a request of a usual size fits,
+ * and an idle connection costs little. A longer head moves to a buffer of
+ * HTTP_HEAD_MAX bytes, allocated then. */
+#define HTTP_IN_SMALL 1024
+
 /* Bytes received on one connection and not yet consumed. */
 struct http_in {
     size_t len;      /* bytes in buf */
     size_t scanned;  /* bytes already searched for the end of the head */
-    char buf[HTTP_HEAD_MAX];
+    size_t cap;      /* HTTP_IN_SMALL, or HTTP_HEAD_MAX once grown */
+    char *buf;       /* small, or a malloc'd HTTP_HEAD_MAX */
+    char small[HTTP_IN_SMALL];
 };
 
 enum http_route {
@@ -57,8 +64,11 @@ struct http_req {
     bool http10;   /* the reply says "Connection: keep-alive" to a 1.0 client */
 };
 
-/* Empties the buffer (a new connection). */
+/* Readies in for a new connection: empty, the small buffer. */
 void http_in_reset(struct http_in *in);
+
+/* The connection has ended: frees a grown buffer. */
+void http_in_release(struct http_in *in);
 
 /* Where the next read may put bytes, and how many fit. */
 static inline char *http_in_space(struct http_in *in)
@@ -67,7 +77,7 @@ static inline char *http_in_space(struct http_in *in)
 }
 static inline size_t http_in_room(const struct http_in *in)
 {
-    return sizeof in->buf - in->len;
+    return in->cap - in->len;
 }
 
 /* Records that n bytes were read into http_in_space. */
@@ -85,7 +95,7 @@ static inline bool http_in_partial(const struct http_in *in)
 /* Takes the next whole request out of in. Returns true and fills *req when
  * one was there (its bytes are consumed; a request that ends the
  * connection, 400 431 405, comes out this way too); false when more bytes
- * are needed first. */
+ * are needed first (there is room for them: a full small buffer grows). */
 bool http_next(struct http_in *in, struct http_req *req);
 
 /* Does what req asks that is pure CPU (the /work burn), then writes the

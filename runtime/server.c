@@ -103,6 +103,7 @@ done:
 #endif
     conns_del(g.conns, c->slot);
     close(c->fd);
+    http_in_release(&c->in);
     free(c);
 }
 

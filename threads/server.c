@@ -55,6 +55,7 @@ static void serve_conn(struct conn *c)
     srv_serve_blocking(c->fd, &c->in, g.conns, g.o.idle_ms);
     conns_del(g.conns, c->slot);
     close(c->fd);
+    http_in_release(&c->in);
 }
 
 /* A connection we will not serve: closed at once, with one log line. */
