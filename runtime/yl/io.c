@@ -96,6 +96,11 @@ int yl_accept(int fd, int flags)
     }
 }
 
+int yl_wait_readable(int fd)
+{
+    return wait_fd(fd, EPOLLIN | EPOLLRDHUP);
+}
+
 void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns)
 {
     struct epoll_event ev[64];
