@@ -189,14 +189,19 @@ request and only holds them, and takes the same slope (**socket pair**).
 The model's **own** kernel side is its kernel side minus that pair: what
 a task, a thread or a process adds to the two sockets it serves.
 
-- A **task** per connection is a task header (a slab object of under
-  200 B), the connection's request buffer (1 KiB, grown only for a long
-  head) and the one page of its stack it touched; the kernel adds an
-  epoll entry, not a thread: the two workers and their epolls are there
-  whatever C is. The stack page is most of it, and it is a floor: an idle
-  stackful task holds at least one page of stack, and the thread's own
-  cost is about nine of them. Going under that takes a task without a
-  stack while it waits (a stackless task is its frame, tens of bytes).
+- A **task** per connection, while a request is under way, is a task
+  header (a slab object of under 200 B), the touched page of its stack
+  and the connection's request buffer (1 KiB, grown only for a long
+  head). A task waiting for its socket would keep that stack page, and
+  one page is already more than a tenth of a thread's own cost; so the
+  `single` and `stealing` servers park an idle connection instead: its
+  socket goes into an epoll set of the server's, its task ends (the stack
+  goes back to libyl's pool, for the next request's task), and a parker
+  task starts a new task when bytes arrive. What an idle connection then
+  holds is its `struct conn` with the buffer, and in the kernel an epoll
+  entry: the two workers and their epolls are there whatever C is.
+  (`sharded` keeps the task waiting: its connections stay on the worker
+  they started on.)
 - A **thread** per connection adds what a thread always costs: a kernel
   stack (16 KiB on x86-64) and its `task_struct` in the kernel, and the
   touched pages of an 8 MiB user stack reservation in the process.
