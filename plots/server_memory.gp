@@ -3,8 +3,9 @@
 #
 #   gnuplot -e "in='DIR/plotdata/server-memory.dat'; out='DIR/server-memory.png'" plots/server_memory.gp
 #
-# in: a header line, then rows "model/variant user_B kernel_B" (the slopes
-#     over C); '?' when unknown or not positive.
+# in: a header line, then rows "model/variant user_B kernel_B own_kernel_B"
+#     (the slopes over C; own: minus the socket pair); '?' when unknown or
+#     not positive.
 width = 1000; height = 520
 if (!exists("dir")) { dir = ""; s = ARG0; i = strstrt(s, "/"); while (i > 0) { dir = dir . s[1:i]; s = s[i+1:]; i = strstrt(s, "/") } }
 load dir . "style.gp"
@@ -22,4 +23,5 @@ set xtics noenhanced
 set key top left
 set title "What one idle keep-alive connection costs the server" font ",12"
 plot in using 2:xtic(1) title "user side (anonymous PSS of the server's processes)" lt 1, \
-     in using 3 title "kernel side (KernelStack + PageTables + SUnreclaim, both socket ends)" lt 2
+     in using 3 title "kernel side (KernelStack + PageTables + SUnreclaim, both socket ends)" lt 2, \
+     in using 4 title "kernel side, own (minus the socket pair)" lt 3

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "yl.h"
@@ -242,4 +243,40 @@ Test(io, accept_waits_then_wakes_on_shutdown)
     cr_expect_eq(acc_after_shutdown, -1);
     cr_expect_eq(acc_errno, EINVAL);
     close(acc_lfd);
+}
+
+/* yl_wait_readable: waits on an epoll set of the task's own (an epoll fd
+ * is pollable) and reads nothing: the byte is still in the pipe after. */
+static int wr_ep;
+
+static void ep_waiter(void *arg)
+{
+    (void)arg;
+    strcat(order, "e");
+    if (yl_wait_readable(wr_ep) == 0)
+        strcat(order, "E");
+}
+
+static void ep_main(void *arg)
+{
+    (void)arg;
+    yl_go("waiter", ep_waiter, NULL);
+    yl_go("writer", writer, NULL);
+}
+
+Test(io, wait_readable_on_an_epoll_set_reads_nothing)
+{
+    cr_assert_eq(pipe(pfd), 0);
+    cr_assert_eq(yl_fd_nonblock(pfd[0]), 0);
+    wr_ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN};
+    cr_assert_eq(epoll_ctl(wr_ep, EPOLL_CTL_ADD, pfd[0], &ev), 0);
+    order[0] = 0;
+    cr_assert_eq(yl_run(NULL, ep_main, NULL), 0);
+    cr_expect_str_eq(order, "ewWE");
+    char buf[8];
+    cr_expect_eq(read(pfd[0], buf, sizeof buf), 4, "the wait read the pipe");
+    close(wr_ep);
+    close(pfd[0]);
+    close(pfd[1]);
 }

@@ -111,6 +111,14 @@ Test(load, idle_holds_every_connection_and_fits_a_slope)
     cr_assert(!isnan(row(out, 20, "user_bytes_per_conn")), "no slope row at the largest n");
     cr_assert(!isnan(row(out, 20, "kernel_bytes_per_conn")));
     cr_assert(isnan(row(out, 20, "conns_closed")), "the server closed idle connections");
+    /* The socket-pair baseline of the same run, and the model's own part:
+     * the kernel side minus it (the slope is linear in the points). */
+    cr_assert(!isnan(row(out, 10, "pair_kernel_bytes")), "no socket-pair baseline at n=10");
+    cr_assert(!isnan(row(out, 20, "pair_kernel_bytes")));
+    double k = row(out, 20, "kernel_bytes_per_conn"), pk = row(out, 20, "pair_kernel_bytes_per_conn");
+    cr_assert(!isnan(pk), "no socket-pair slope");
+    cr_assert_float_eq(row(out, 20, "own_kernel_bytes_per_conn"), k - pk, 1e-3 * (fabs(k) + 1),
+                       "own is not the kernel side minus the pair");
     cr_assert_not_null(strstr(err, "RLIMIT_NOFILE"), "the fd limit is not stated: %s", err);
     assert_gone(err);
     free(out), free(err);
@@ -310,6 +318,8 @@ Test(report_server, draws_every_figure_with_a_table_and_a_paragraph_each)
         "against a target of at most 1/3", "the target is at least 1 for tasks",
         /* two sweeps of tasks/stealing (to 1000 and to 10000): the longer one counts */
         "| tasks | stealing | 0+1 | 8.3 KiB", "(both sides, up to C = 10000)",
+        /* the socket-pair baseline, where the run has it */
+        "without the socket pair", "| 5.3 KiB | 1.0 KiB |",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_expect_not_null(strstr(md, want[i]), "REPORT.md lacks '%s'", want[i]);

@@ -6,6 +6,7 @@
  *   bench/load/server.c  the server as a child: start, first line, memory, stop
  *   bench/load/gen.c     our client: many keep-alive connections, a closed loop
  *   bench/load/wrk.c     wrk as a child, and what its output says
+ *   bench/load/pair.c    the socket-pair baseline of the idle mode
  */
 #ifndef YL_LOAD_H
 #define YL_LOAD_H
@@ -155,5 +156,24 @@ int wrk_run(const char *wrk, const char *url, unsigned threads, unsigned conns, 
 /* Parses wrk's --latency report; 0, or -1 when Requests/sec or the 50%
  * and 99% lines are missing. */
 int wrk_parse(const char *text, struct wrk_result *r);
+
+/* --- the socket-pair baseline (pair.c) ------------------------------- */
+
+/* A null server, a child of ours on 127.0.0.1 that answers the first
+ * request of each connection and then only holds it: C connections to it
+ * cost the kernel what the two socket ends of any model's C connections
+ * cost, and nothing else. */
+struct pair_server {
+    pid_t pid;
+    struct sockaddr_in addr;
+};
+/* Starts it (listening before this returns); 0, or -1 with a line in err. */
+int pair_start(struct pair_server *p, char *err, size_t errlen);
+/* Kills it and waits: every connection's server end is gone. */
+void pair_stop(struct pair_server *p);
+/* The kernel side of c idle socket pairs: a null server, c connections of
+ * gen_open, the machine's kernel bytes after settle_ms against before,
+ * everything closed again. 0, or -1 with a line in err. */
+int pair_kernel_bytes(uint64_t c, uint64_t settle_ms, double *bytes, char *err, size_t errlen);
 
 #endif

@@ -34,7 +34,10 @@ static const char usage[] =
     "                     connections, one /hello on each, holds them idle and\n"
     "                     snapshots the server: conns, user_bytes, kernel_bytes,\n"
     "                     server_threads per C, then the slopes user_bytes_per_conn,\n"
-    "                     kernel_bytes_per_conn (n = the largest C)\n"
+    "                     kernel_bytes_per_conn (n = the largest C); then the same C\n"
+    "                     to a null server of its own: pair_kernel_bytes (the two\n"
+    "                     socket ends), pair_ and own_kernel_bytes_per_conn (kernel\n"
+    "                     side minus the pair: what the model adds)\n"
     "  --mode mix         our closed loop on C connections: /hello, and one request\n"
     "                     in --heavy-every is /work?us=--heavy-us: light_p50_ms,\n"
     "                     light_p99_ms (light requests only), heavy_p99_ms, mix_req_per_s\n"
@@ -278,8 +281,8 @@ static void per_conn_row(uint64_t nmax, const char *metric, const double *x, con
 
 static void run_idle(uint64_t nofile)
 {
-    double x[SWEEP_MAX], yu[SWEEP_MAX], yk[SWEEP_MAX];
-    size_t m = 0;
+    double x[SWEEP_MAX], yu[SWEEP_MAX], yk[SWEEP_MAX], yp[SWEEP_MAX];
+    size_t m = 0, mp = 0;
     uint64_t nmax = 0;
     char err[600];
     for (size_t i = 0; i < o.nconns; i++) {
@@ -328,9 +331,16 @@ static void run_idle(uint64_t nofile)
                  (unsigned long long)c, du / (double)c, dk / (double)c, (unsigned long long)snap.threads);
         gen_close(&g);
         stop(&s);
+        /* The same C connections to a null server: their two socket ends. */
+        double dp = NAN;
+        if (pair_kernel_bytes(c, o.settle_ms, &dp, err, sizeof err) == 0)
+            csv_row(&key, c, "pair_kernel_bytes", dp, "B");
+        else
+            csv_note("n=%llu: no socket-pair baseline: %s", (unsigned long long)c, err);
         if (m < SWEEP_MAX) {
-            x[m] = (double)c, yu[m] = du, yk[m] = dk;
+            x[m] = (double)c, yu[m] = du, yk[m] = dk, yp[m] = dp;
             m++;
+            mp += !isnan(dp);
         }
         if (c > nmax)
             nmax = c;
@@ -339,6 +349,14 @@ static void run_idle(uint64_t nofile)
         cli_fail("no connection count could be measured");
     per_conn_row(nmax, "user_bytes_per_conn", x, yu, m);
     per_conn_row(nmax, "kernel_bytes_per_conn", x, yk, m);
+    if (mp != m)
+        return; /* a baseline missing: no "own" figure rather than a wrong one */
+    per_conn_row(nmax, "pair_kernel_bytes_per_conn", x, yp, m);
+    /* The model's own kernel side: what it adds to the socket pair. */
+    double yo[SWEEP_MAX];
+    for (size_t i = 0; i < m; i++)
+        yo[i] = yk[i] - yp[i];
+    per_conn_row(nmax, "own_kernel_bytes_per_conn", x, yo, m);
 }
 
 /* ------------------------------------------------------------ mix, sleep */

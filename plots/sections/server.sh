@@ -141,11 +141,12 @@ server_memory() {
     has server user_bytes_per_conn || return 0
     echo "### Memory per idle connection"
     echo
-    echo "| model | variant | cpus | user side | kernel side | both | server threads at the largest C | slope over C up to |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| model | variant | cpus | user side | kernel side | both | socket pair | own kernel side | own, both | server threads at the largest C | slope over C up to |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     awk -F, "$AWK_FMT$SERVER_AWK"'
         NR == 1 || $1 != "server" { next }
-        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" || $6 == "server_threads" || $6 == "limit_conns" {
+        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" || $6 == "pair_kernel_bytes_per_conn" ||
+        $6 == "own_kernel_bytes_per_conn" || $6 == "server_threads" || $6 == "limit_conns" {
             s = sname(); col[s] = $2 " | " $3 " | " $4
             if ($6 != "server_threads" && $6 != "limit_conns" && !(s in seen)) { seen[s] = 1; order[++n] = s }
             if ($6 == "server_threads") { if ($5 + 0 >= tc[s] + 0) { tc[s] = $5; th[s] = $7 } }
@@ -156,19 +157,23 @@ server_memory() {
             }
         }
         END {
-            print "# model/variant user_B kernel_B" > dat
+            print "# model/variant user_B kernel_B own_kernel_B" > dat
             for (i = 1; i <= n; i++) {
                 s = order[i]
                 u = v[s, "user_bytes_per_conn"]; k = v[s, "kernel_bytes_per_conn"]
-                printf "| %s | %s%s | %s%s | %s | %s | %s%s |\n", col[s],
+                own = ((s, "own_kernel_bytes_per_conn") in v)
+                p = v[s, "pair_kernel_bytes_per_conn"]; ok = v[s, "own_kernel_bytes_per_conn"]
+                printf "| %s | %s%s | %s%s | %s | %s | %s | %s | %s | %s%s |\n", col[s],
                     bytes(u), r[s, "user_bytes_per_conn"], bytes(k), r[s, "kernel_bytes_per_conn"],
-                    bytes(u + k), (s in th) ? th[s] " at C = " tc[s] : "-", up[s],
+                    bytes(u + k), own ? bytes(p) : "-", own ? bytes(ok) : "-", own ? bytes(u + ok) : "-",
+                    (s in th) ? th[s] " at C = " tc[s] : "-", up[s],
                     (s in lim) ? " (stopped by a limit at C =" lim[s] ")" : ""
-                printf "\"%s\" %s %s\n", s, (u > 0 ? u : "?"), (k > 0 ? k : "?") > dat
+                printf "\"%s\" %s %s %s\n", s, (u > 0 ? u : "?"), (k > 0 ? k : "?"),
+                    (own && ok > 0 ? ok : "?") > dat
             }
         }' dat="$pd/server-memory.dat" "$data"
     echo
-    server_figure server-memory server_memory "" "bytes per idle keep-alive connection, user side and kernel side, log scale (the slope of the server's memory over C)."
+    server_figure server-memory server_memory "" "bytes per idle keep-alive connection: user side, kernel side, and the kernel side without the socket pair, log scale (slopes over C)."
     cat <<'EOF'
 yl-load opens C keep-alive connections, sends one /hello on each so that
 the server has made its unit for every one, then leaves them idle and
@@ -177,15 +182,26 @@ takes the server's memory: the anonymous PSS summed over its processes
 (kernel side), each against a baseline taken before the first
 connection, with a fresh server per C. The slope over C is the price of
 one more connection. The kernel side counts both ends of every loopback
-connection (two sockets, the same for every model), so the differences
-between the models are what the model itself adds.
+connection (two sockets, the same for every model), and the client's end
+is not the server's cost: so the same run also opens the same C
+connections to a null server of yl-load's own, which answers the first
+request and only holds them, and takes the same slope (**socket pair**).
+The model's **own** kernel side is its kernel side minus that pair: what
+a task, a thread or a process adds to the two sockets it serves.
 
-- A **task** per connection is a task header, the connection's request
-  buffer (8 KiB, the longest request head, the same in every model) and
-  the pages of its stack it touched; the kernel sees two worker threads
-  and one epoll set per worker, whatever C is. The buffer is most of it:
-  a task could hold far less while idle (a stackless task is its frame,
-  tens of bytes).
+- A **task** per connection, while a request is under way, is a task
+  header (a slab object of under 200 B), the touched page of its stack
+  and the connection's request buffer (1 KiB, grown only for a long
+  head). A task waiting for its socket would keep that stack page, and
+  one page is already more than a tenth of a thread's own cost; so the
+  `single` and `stealing` servers park an idle connection instead: its
+  socket goes into an epoll set of the server's, its task ends (the stack
+  goes back to libyl's pool, for the next request's task), and a parker
+  task starts a new task when bytes arrive. What an idle connection then
+  holds is its `struct conn` with the buffer, and in the kernel an epoll
+  entry: the two workers and their epolls are there whatever C is.
+  (`sharded` keeps the task waiting: its connections stay on the worker
+  they started on.)
 - A **thread** per connection adds what a thread always costs: a kernel
   stack (16 KiB on x86-64) and its `task_struct` in the kernel, and the
   touched pages of an 8 MiB user stack reservation in the process.
@@ -196,17 +212,25 @@ between the models are what the model itself adds.
 EOF
     awk -F, '
         NR == 1 || $1 != "server" { next }
-        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" {
+        $6 == "user_bytes_per_conn" || $6 == "kernel_bytes_per_conn" || $6 == "own_kernel_bytes_per_conn" {
             k = $2 "/" $3
             if (!((k, $6) in at) || $5 + 0 >= at[k, $6] + 0) { at[k, $6] = $5; v[k, $6] = $7; c[k] = $5 }
         }
         END {
-            for (kk in at) { split(kk, f, SUBSEP); t[f[1]] = v[f[1], "user_bytes_per_conn"] + v[f[1], "kernel_bytes_per_conn"] }
+            for (kk in at) {
+                split(kk, f, SUBSEP); t[f[1]] = v[f[1], "user_bytes_per_conn"] + v[f[1], "kernel_bytes_per_conn"]
+                if ((f[1], "own_kernel_bytes_per_conn") in v)
+                    o[f[1]] = v[f[1], "user_bytes_per_conn"] + v[f[1], "own_kernel_bytes_per_conn"]
+            }
             best = ""
             for (k in t) if (k ~ /^tasks\// && (best == "" || t[k] < t[best])) best = k
             th = "threads/per-conn"
-            if (best != "" && (th in t) && t[th] > 0)
-                printf "Here %s cost %.0f B per idle connection (both sides, up to C = %s) and %s %.0f B (up to C = %s): %.2f of it, against a target of at most 1/10.\n\n", best, t[best], c[best], th, t[th], c[th], t[best] / t[th]
+            if (best != "" && (th in t) && t[th] > 0) {
+                printf "Here %s cost %.0f B per idle connection (both sides, up to C = %s) and %s %.0f B (up to C = %s): %.2f of it, against a target of at most 1/10", best, t[best], c[best], th, t[th], c[th], t[best] / t[th]
+                if ((best in o) && (th in o) && o[th] > 0)
+                    printf "; without the socket pair, %.0f B against %.0f B: %.2f of it", o[best], o[th], o[best] / o[th]
+                printf ".\n\n"
+            }
         }' "$data"
 }
 
@@ -253,12 +277,13 @@ the unlucky ones waited behind a heavy one.
   other worker may sit idle. That is the unlucky worker of `imbalance`,
   met again with real requests.
 - **Stealing** tasks: a task that is ready can be taken by an idle worker,
-  so it should not wait behind the heavy one. It only helps the tasks that
-  are already in a run queue: a connection whose task waits for its socket
-  is registered in the epoll of the worker it last ran on, and a busy
-  worker does not look at its epoll until its unit ends. Where the light
-  p99 of stealing stays near sharded's, that is the reason: stealing
-  moves work, not readiness.
+  so it should not wait behind the heavy one. Stealing alone moves work,
+  not readiness: with an epoll per worker, a connection waiting for its
+  socket would be registered where it last ran, and a worker busy with a
+  heavy request does not look at its epoll until the unit ends. So libyl's
+  stealing executor puts fd waits in one epoll that every worker's epoll
+  watches: whichever worker is free sees the socket readable and runs the
+  request, and the light p99 drops to the client's own noise.
 - **Threads** (and **prefork** processes) per connection: the kernel
   preempts the heavy request after its time slice and runs the light ones
   on the same core; the heavy request itself takes longer, the light ones

@@ -231,6 +231,9 @@ struct yl_rt {
     struct yl_slab *slab;         /* task memory (slab.c) */
     struct yl_joins joins;        /* who waits for whom (join.c) */
     struct yl_stack_pool *stacks; /* stack memory (stack.c) */
+    bool io_shared;               /* stealing, 2+ workers: fd waits in io_epfd */
+    int io_epfd;                  /* the shared epoll (io_shared.c) */
+    _Atomic uint64_t io_shared_waiting; /* tasks waiting in it */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */
 };
@@ -255,6 +258,20 @@ struct yl_fd_wait {
  * look, UINT64_MAX: until something happens). */
 void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns);
 extern const char yl__wake_tag;           /* epoll data.ptr of a worker's wakefd */
+
+/* io_shared.c: the stealing executor's one epoll for fd waits */
+int yl__io_shared_setup(struct yl_rt *rt);    /* 0, or -1 having said why */
+void yl__io_shared_teardown(struct yl_rt *rt);
+int yl__io_shared_wait(struct yl_rt *rt, int fd, uint32_t events); /* as wait_fd */
+void yl__io_shared_drain(struct yl_worker *w); /* ready waits -> w's deque */
+extern const char yl__shared_tag;         /* epoll data.ptr of the shared epoll */
+/* Whether an fd wait w must look after is pending: its own, or (stealing)
+ * one in the shared epoll, which any worker may be the one to see. */
+static inline bool yl__io_pending(const struct yl_worker *w)
+{
+    return w->io_waiting ||
+           atomic_load_explicit(&w->rt->io_shared_waiting, memory_order_relaxed);
+}
 
 /* pool.c */
 void yl__pool_stop(struct yl_worker *w);  /* joins the pool's threads */

@@ -1,6 +1,8 @@
 /* io.c - the reactor: tasks wait for fd readiness through the worker's
  * epoll instance (pipes, sockets, terminals; not regular files, which
  * epoll reports as always ready: those go to the blocking pool, pool.c).
+ * The stealing executor's fd waits go to one epoll shared by all workers
+ * instead (io_shared.c), which every worker's own epoll watches.
  *
  * Each wait registers the fd one-shot with a pointer to a waiter record on
  * the waiting task's stack, and removes it after waking, so no table of
@@ -40,6 +42,8 @@ static int wait_fd(int fd, uint32_t events)
 {
     yl__require_stackful("yl_read/yl_write"); /* wt lives on the caller's stack */
     struct yl_worker *w = yl__worker();
+    if (w->rt->io_shared)
+        return yl__io_shared_wait(w->rt, fd, events);
     struct yl_fd_wait wt = {.task = yl_self()};
     struct epoll_event ev = {.events = events | EPOLLONESHOT, .data.ptr = &wt};
     int epfd = w->epfd;
@@ -92,6 +96,11 @@ int yl_accept(int fd, int flags)
     }
 }
 
+int yl_wait_readable(int fd)
+{
+    return wait_fd(fd, EPOLLIN | EPOLLRDHUP);
+}
+
 void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns)
 {
     struct epoll_event ev[64];
@@ -111,6 +120,10 @@ void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns)
     for (int i = 0; i < n; i++) {
         if (ev[i].data.ptr == &yl__pool_tag) {
             yl__pool_drain(w);
+            continue;
+        }
+        if (ev[i].data.ptr == &yl__shared_tag) {
+            yl__io_shared_drain(w);
             continue;
         }
         if (ev[i].data.ptr == &yl__wake_tag) {

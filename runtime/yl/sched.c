@@ -291,7 +291,7 @@ static __attribute__((noinline)) void look_around(struct yl_worker *w)
     w->until_check = YL_CHECK_EVERY;
     if (yl__timers_count(w))
         yl__timers_fire(w, yl__now_ns());
-    if (w->io_waiting)
+    if (yl__io_pending(w))
         yl__io_poll(w, 0);
 }
 
@@ -348,7 +348,7 @@ static void worker_loop(struct yl_worker *w)
             return;
         w->until_check = YL_CHECK_EVERY;
         if (rt->nworkers == 1) {
-            if (!yl__timers_count(w) && !w->io_waiting) {
+            if (!yl__timers_count(w) && !yl__io_pending(w)) {
                 deadlock(rt);
                 return;
             }
@@ -368,7 +368,7 @@ static void worker_loop(struct yl_worker *w)
             atomic_store(&w->parked, false);
             return;
         }
-        bool empty = !yl__timers_count(w) && !w->io_waiting;
+        bool empty = !yl__timers_count(w) && !yl__io_pending(w);
         if (empty && idle_and_deadlocked(rt)) {
             atomic_store(&w->parked, false);
             deadlock(rt);
@@ -526,6 +526,8 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
     for (int i = 0; i < n; i++)
         if (worker_setup(rt, i, cpus, ncpus) != 0)
             goto out;
+    if (yl__io_shared_setup(rt) != 0)
+        goto out;
     if (c.trace_path) {
         const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
         if (!tr) {
@@ -581,6 +583,7 @@ out:;
      * every task's memory back at once, stackless ones included. */
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
+    yl__io_shared_teardown(rt);
     if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);

@@ -208,6 +208,12 @@ ssize_t yl_write(int fd, const void *buf, size_t n);
  * been shut down, EMFILE when out of fds). */
 int yl_accept(int fd, int flags);
 
+/* Waits until fd (set non-blocking, or an epoll fd: an epoll set is
+ * pollable) has something to read or is closed, reading nothing. For a
+ * task that reads with its own calls (epoll_wait on a set of its own).
+ * 0, or -1 with errno (EEXIST: another task already waits on fd). */
+int yl_wait_readable(int fd);
+
 /* Regular files go through a small pool of blocking threads (epoll cannot
  * wait on them); the task waits and others run meanwhile. Each returns as
  * the system call would, -1 with errno set. off < 0 means "at the file

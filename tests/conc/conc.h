@@ -60,13 +60,20 @@ long conc_park_protocol(int exec, int rounds);
  * worker, before any task runs. */
 int conc_worker_start_fails(int exec);
 
-/* While one thread's yl_run runs, another thread's yl_run is refused
- * (returns -1 and runs nothing); a run after the first has ended works. */
-int conc_two_runs_at_once(int exec);
 /* The server program of model (flag variant, 2 workers) serves 20 clients
  * at once, several rounds each, and stops cleanly on SIGTERM with nothing
  * on its stderr from a sanitizer (tests/conc/server_check.c; the plain
  * runner only). */
 int conc_server(const char *model, const char *flag, const char *variant);
+
+/* steal_io.c: stealing, 2 workers: a task waiting in yl_read whose worker
+ * then runs a hog that never yields is resumed by the other worker before
+ * the hog's `bound` spins run out, in each of `want` attempts in which the
+ * hog landed on the reader's worker (of at most `attempts`; none: fails). */
+int conc_steal_sees_fd(int attempts, int want, long bound);
+
+/* While one thread's yl_run runs, another thread's yl_run is refused
+ * (returns -1 and runs nothing); a run after the first has ended works. */
+int conc_two_runs_at_once(int exec);
 
 #endif

@@ -37,6 +37,8 @@ int main(void)
          conc_worker_start_fails(1)},
         {"stealing: a worker that cannot start fails yl_run before main",
          conc_worker_start_fails(2)},
+        {"stealing: fd readiness reaches the other worker while a hog runs",
+         conc_steal_sees_fd(400, 5, 2000000000L)},
         {"single: a second yl_run at the same time is refused", conc_two_runs_at_once(0)},
         {"stealing: a second yl_run at the same time is refused", conc_two_runs_at_once(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},
