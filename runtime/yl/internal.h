@@ -5,7 +5,7 @@
  * stackless task is that header followed by its frame; a stackful one
  * (struct yl_fiber) adds a saved context, a stack and its name. Keeping
  * the header this small is what lets a million sleeping tasks fit in
- * ~64 MB: see stackless.h for the sums.
+ * ~56 MB: see stackless.h for the sums.
  */
 #ifndef YL_INTERNAL_H
 #define YL_INTERNAL_H
@@ -296,7 +296,9 @@ void yl__timers_teardown(struct yl_worker *w);
 /* slab.c: task headers, frames and fibers, in size classes carved out of
  * big mappings, reused through free lists and returned at yl_run's end */
 struct yl_slab *yl__slab_new(void);
-void *yl__slab_alloc(struct yl_slab *s, size_t size); /* zeroed; NULL: no memory */
+/* Zeroed; NULL: no memory. 16-byte aligned when size rounded up to 8 is a
+ * multiple of 16, else 8-byte aligned. */
+void *yl__slab_alloc(struct yl_slab *s, size_t size);
 void yl__slab_free(struct yl_slab *s, void *p, size_t size);
 size_t yl__slab_size(size_t size);        /* the bytes an object of size takes */
 uint64_t yl__slab_live_bytes(struct yl_slab *s);
@@ -349,6 +351,10 @@ yl_task *yl__current_for_wait(const char *fn);
 /* Aborts naming fn when the running task is stackless (fn keeps state on
  * the caller's stack across the wait, which a poll function does not have). */
 void yl__require_stackful(const char *fn);
+
+/* stackless.c: the bytes asked of the slab for a task of def: header +
+ * frame, rounded to the frame's alignment (8, or 16 when it needs that) */
+size_t yl__sl_object_size(const struct yl_sl_def *def);
 
 /* task.c */
 void yl__task_free(yl_task *t);

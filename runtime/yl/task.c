@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct yl_task) == YL_TASK_HEADER_BYTES,
 
 static size_t task_size(const yl_task *t)
 {
-    return t->kind == YL_STACKFUL ? sizeof(struct yl_fiber) : sizeof *t + t->def->frame_size;
+    return t->kind == YL_STACKFUL ? sizeof(struct yl_fiber) : yl__sl_object_size(t->def);
 }
 
 yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind)
