@@ -78,16 +78,20 @@ struct yl_task {
     uint64_t deadline_ns;     /* the current or latest sleep's deadline */
     const struct yl_sl_def *def; /* stackless: name, poll, frame size */
     uint32_t id;              /* 1 for main, then in creation order */
-    uint32_t units;           /* units run so far: labels A, B, C... */
+    uint32_t units;           /* units run so far: labels A, B, C...; not
+                               * counted by the single executor's untraced
+                               * loop, where nothing reads it */
     yl_spinlock lock;         /* guards done_flags */
     uint8_t state;            /* enum yl_state */
+    uint8_t kind;             /* enum yl_kind; beside state: yl_yield tests
+                               * both with one compare */
     uint8_t started;          /* set by yl_start, read by the handle's owner:
                                * never read `state` from another thread */
     uint8_t done_flags;       /* YL_F_* */
     uint8_t run_flags;        /* YL_R_* */
     int8_t home;              /* sharded: the worker it always runs on */
-    int8_t last_worker;       /* where its previous unit ran (migrations) */
-    uint8_t kind;             /* enum yl_kind */
+    int8_t last_worker;       /* where its previous unit ran (migrations;
+                               * kept only by the loop that counts them) */
 };
 
 /* A stackful task: the header, then what a switch needs. */
@@ -240,6 +244,9 @@ struct yl_rt {
  * point would name the wrong worker. */
 struct yl_worker *yl__worker(void);
 void yl__set_worker(struct yl_worker *w);
+/* The variable behind it: read directly only at the top of a function,
+ * before any yield point (yl_yield), where no stale copy can exist. */
+extern __thread struct yl_worker *yl__tls_worker;
 
 /* clock.c: CLOCK_MONOTONIC in ns, the runtime's one clock. */
 uint64_t yl__now_ns(void);

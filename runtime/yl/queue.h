@@ -29,7 +29,9 @@ static inline void yl__q_push_front(struct yl_queue *q, yl_task *t)
     q->len++;
 }
 
-/* The head, or NULL. */
+/* The head, or NULL. Its link is left as it was: nothing reads the link
+ * of a task that is in no queue (every push sets it; the timers overlay
+ * it), so clearing it would be a store on every trip of the loop. */
 static inline yl_task *yl__q_pop(struct yl_queue *q)
 {
     yl_task *t = q->head;
@@ -38,7 +40,6 @@ static inline yl_task *yl__q_pop(struct yl_queue *q)
     q->head = t->next;
     if (!q->head)
         q->tail = NULL;
-    t->next = NULL;
     q->len--;
     return t;
 }
