@@ -230,6 +230,7 @@ struct yl_rt {
     struct yl_fiber *all;         /* every allocated fiber, for teardown */
     yl_spinlock inject_lock;      /* stealing: the global queue */
     struct yl_queue inject;
+    size_t inject_len;            /* tasks in it (its share-out needs the count) */
     _Atomic bool inject_nonempty;
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */

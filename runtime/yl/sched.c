@@ -351,7 +351,6 @@ static bool idle_and_deadlocked(struct yl_rt *rt)
 static inline __attribute__((always_inline)) void worker_loop_as(struct yl_worker *w, bool plain)
 {
     struct yl_rt *rt = w->rt;
-    w->until_check = 1;
     for (;;) {
         if (__builtin_expect(--w->until_check == 0, 0))
             look_around(w);
@@ -424,6 +423,10 @@ static __attribute__((noinline)) void worker_loop_full(struct yl_worker *w)
  * loop once, so no trip around it asks either again. */
 static void worker_loop(struct yl_worker *w)
 {
+    /* Set here, not in the loop: a loop that knew the value would keep the
+     * countdown in a register on its first trip and load, subtract and
+     * store it on every other one instead of one subtract in memory. */
+    w->until_check = 1;
     if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer)
         worker_loop_plain(w);
     else
