@@ -197,8 +197,9 @@ static void print_sizes(void)
     const yl_field *f = yl_task_layout(&n);
     for (size_t i = 0; i < n; i++)
         cli_say("  +%-3zu %-12s %2zu B  %s", f[i].offset, f[i].name, f[i].size, f[i].what);
-    cli_say("stackless task foo1       = %zu  (header + frame, rounded up to %d)",
-            yl_sl_task_bytes(&foo1_def), YL_SL_ALIGN);
+    cli_say("stackless task foo1       = %zu  (header + frame, rounded up to %d; to %d "
+            "for a frame aligned to more than %d)",
+            yl_sl_task_bytes(&foo1_def), YL_SL_ALIGN, YL_SL_ALIGN_MAX, YL_SL_ALIGN);
     cli_say("stackless task foo2       = %zu", yl_sl_task_bytes(&foo2_def));
     cli_say("stackful task             = %zu  (control block) + a stack: 64 KiB "
             "reserved, the pages it touched resident, a guard page below",

@@ -155,3 +155,84 @@ Test(hotpath, yieldparts_rows_add_up, .timeout = 60)
     free(out);
     free(err);
 }
+
+/* ---- the plain loop and the full one count the same ------------------- */
+
+/* The single executor runs its plain loop untraced and the full one when
+ * traced: the switch count is the same, and the traced run still labels
+ * each task's units 0, 1, 2... in order (the count the plain loop skips). */
+#define SEQ_TASKS 3
+#define SEQ_YIELDS 50
+static struct {
+    int units[SEQ_TASKS + 1]; /* per yielder, then everything else */
+    int out_of_order;
+} seen;
+
+static void *seq_open(const char *path, const char *model)
+{
+    (void)path;
+    (void)model;
+    return &seen;
+}
+
+static void seq_unit(void *state, const yl_unit *u)
+{
+    (void)state;
+    int k = SEQ_TASKS;
+    if (strncmp(u->task, "y", 1) == 0)
+        k = u->task[1] - '0';
+    if (k < SEQ_TASKS && u->seq != (uint64_t)seen.units[k])
+        seen.out_of_order++;
+    seen.units[k]++;
+}
+
+static int seq_close(void *state, const char *path, const char *model)
+{
+    (void)state;
+    (void)path;
+    (void)model;
+    return 0;
+}
+
+static const yl_tracer seq_tracer = {seq_open, seq_unit, seq_close};
+
+static void yielder(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < SEQ_YIELDS; i++)
+        yl_yield();
+}
+
+static void seq_main(void *arg)
+{
+    (void)arg;
+    yl_task *t[SEQ_TASKS];
+    for (int i = 0; i < SEQ_TASKS; i++) {
+        char name[4] = {'y', (char)('0' + i), 0, 0};
+        cr_assert_not_null(t[i] = yl_spawn(name, yielder, NULL));
+    }
+    for (int i = 0; i < SEQ_TASKS; i++)
+        yl_join(t[i]);
+}
+
+Test(hotpath, plain_and_traced_loops_count_the_same_units)
+{
+    memset(&seen, 0, sizeof seen);
+    yl_config plain = {.exec = YL_EXEC_SINGLE};
+    cr_assert_eq(yl_run(&plain, seq_main, NULL), 0);
+    uint64_t plain_switches = yl_get_stats().switches;
+    cr_expect_eq(seen.units[0], 0, "the plain run called no tracer");
+
+    yl_config traced = {.exec = YL_EXEC_SINGLE, .trace_path = "/dev/null",
+                        .tracer = &seq_tracer};
+    cr_assert_eq(yl_run(&traced, seq_main, NULL), 0);
+    uint64_t traced_switches = yl_get_stats().switches;
+    cr_expect_eq(plain_switches, traced_switches);
+    int total = seen.units[SEQ_TASKS];
+    for (int i = 0; i < SEQ_TASKS; i++) {
+        cr_expect_eq(seen.units[i], SEQ_YIELDS + 1, "task y%d ran %d units", i, seen.units[i]);
+        total += seen.units[i];
+    }
+    cr_expect_eq(seen.out_of_order, 0, "a unit's label was not its task's next");
+    cr_expect_eq((uint64_t)total, traced_switches, "one tracer call per switch");
+}

@@ -238,6 +238,9 @@ Test(stackless, lazy_tasks_run_only_when_awaited)
 
 /* ---- what the headers say a task costs -------------------------------- */
 
+struct f2 {
+    yl_pc pc;
+};
 struct f16 {
     yl_pc pc;
     void *p;
@@ -246,8 +249,18 @@ struct f17 {
     yl_pc pc;
     char c[15];
 };
+/* A frame that needs 16-byte alignment: its task is rounded to 16 and
+ * placed on a 16-byte boundary. */
+struct f_ld {
+    yl_pc pc;
+    long double x;
+};
+static YL_SL_DEF(def2, "f2", lazy_poll, struct f2);
 static YL_SL_DEF(def16, "f16", lazy_poll, struct f16);
 static YL_SL_DEF(def17, "f17", lazy_poll, struct f17);
+static YL_SL_DEF(def_ld, "f_ld", lazy_poll, struct f_ld);
+/* Made by hand, without YL_SL_DEF: the alignment is unknown, so 16. */
+static const yl_sl_def def_noalign = {"f2?", lazy_poll, sizeof(struct f2), 0};
 
 static void bytes_main(void *arg)
 {
@@ -261,17 +274,92 @@ static void bytes_main(void *arg)
     for (int i = 0; i < 100; i++)
         yl_detach(t[i]);
     cr_expect_eq(yl_get_stats().task_bytes, before);
+    for (int i = 0; i < 100; i++)
+        cr_assert_not_null(t[i] = yl_sl_new(&def2, NULL));
+    cr_expect_eq(yl_get_stats().task_bytes - before, 100 * 56, "56 bytes a task");
+    for (int i = 0; i < 100; i++)
+        yl_detach(t[i]);
 }
 
 Test(stackless, a_task_is_its_header_plus_its_frame)
 {
     cr_expect_eq(sizeof(struct yl_task), YL_TASK_HEADER_BYTES);
     cr_expect_eq(sizeof(struct f16), 16);
+    cr_expect_eq(yl_sl_task_bytes(&def2), YL_TASK_HEADER_BYTES + 8, "rounded up to 8");
     cr_expect_eq(yl_sl_task_bytes(&def16), YL_TASK_HEADER_BYTES + 16);
-    cr_expect_eq(yl_sl_task_bytes(&def17), YL_TASK_HEADER_BYTES + 32, "rounded up to 16");
+    cr_expect_eq(yl_sl_task_bytes(&def17), YL_TASK_HEADER_BYTES + 24, "rounded up to 8");
+    cr_expect_eq(yl_sl_task_bytes(&def_ld), YL_TASK_HEADER_BYTES + sizeof(struct f_ld));
+    cr_expect_eq(yl_sl_task_bytes(&def_ld) % 16, 0);
+    cr_expect_eq(yl_sl_task_bytes(&def_noalign), YL_TASK_HEADER_BYTES + 16,
+                 "alignment unknown: rounded up to 16");
     cr_expect_eq(yl_task_control_bytes() % YL_SL_ALIGN, 0);
     cr_expect_geq(yl_task_control_bytes(), sizeof(struct yl_fiber));
     cr_assert_eq(yl_run(NULL, bytes_main, NULL), 0);
+}
+
+/* 56-byte tasks and 16-aligned ones made in turn: every frame gets the
+ * alignment its type needs, and a long double in it works. */
+static yl_poll ld_poll(void *frame)
+{
+    struct f_ld *f = frame;
+    YL_BEGIN(f);
+    f->x = f->x * 3.0L + 1.0L;
+    YL_YIELD(f);
+    f->x += 0.5L;
+    YL_END(f);
+}
+static YL_SL_DEF(ld_def, "ld", ld_poll, struct f_ld);
+
+static void align_main(void *arg)
+{
+    (void)arg;
+    enum { N = 64 };
+    yl_task *small[N], *big[N];
+    for (int i = 0; i < N; i++) {
+        struct f_ld init = {.x = (long double)i};
+        cr_assert_not_null(small[i] = yl_sl_spawn(&def2, NULL));
+        cr_assert_not_null(big[i] = yl_sl_spawn(&ld_def, &init));
+        cr_expect_eq((uintptr_t)small[i] % 8, 0);
+        cr_expect_eq((uintptr_t)yl_sl_frame(big[i]) % _Alignof(struct f_ld), 0,
+                     "task %d: a long double frame at %p", i, yl_sl_frame(big[i]));
+    }
+    for (int k = 0; k < 3; k++)
+        yl_yield(); /* every task has finished; the handles keep the frames */
+    for (int i = 0; i < N; i++) {
+        long double x = ((struct f_ld *)yl_sl_frame(big[i]))->x;
+        cr_expect(x == (long double)i * 3.0L + 1.5L, "task %d: x = %Lf", i, x);
+        yl_join(small[i]);
+        yl_join(big[i]);
+    }
+}
+
+Test(stackless, small_frames_pack_to_8_aligned_ones_keep_16)
+{
+    cr_assert_eq(yl_run(NULL, align_main, NULL), 0);
+}
+
+/* The slab's own promise: 16-multiple sizes on 16, the others on 8, and
+ * consecutive 56-byte objects 56 bytes apart. */
+Test(stackless, slab_classes_every_8_bytes)
+{
+    struct yl_slab *s = yl__slab_new();
+    cr_assert_not_null(s);
+    cr_expect_eq(yl__slab_size(50), 56);
+    cr_expect_eq(yl__slab_size(56), 56);
+    cr_expect_eq(yl__slab_size(57), 64);
+    char *prev = NULL;
+    for (int i = 0; i < 1000; i++) {
+        size_t size = i % 3 == 2 ? 80 : 56;
+        char *p = yl__slab_alloc(s, size);
+        cr_assert_not_null(p);
+        cr_expect_eq((uintptr_t)p % (size % 16 ? 8 : 16), 0, "%zu bytes at %p", size, p);
+        if (prev && i % 3 == 1)
+            cr_expect_eq(p - prev, 56, "two 56-byte objects in a row");
+        prev = p;
+        p[size - 1] = 1;
+    }
+    cr_expect_eq(yl__slab_live_bytes(s), (uint64_t)(667 * 56 + 333 * 80));
+    yl__slab_destroy(s);
 }
 
 /* The figure foo --sizes prints for `what`, or -1. */

@@ -5,7 +5,7 @@
  * stackless task is that header followed by its frame; a stackful one
  * (struct yl_fiber) adds a saved context, a stack and its name. Keeping
  * the header this small is what lets a million sleeping tasks fit in
- * ~64 MB: see stackless.h for the sums.
+ * ~56 MB: see stackless.h for the sums.
  */
 #ifndef YL_INTERNAL_H
 #define YL_INTERNAL_H
@@ -78,16 +78,20 @@ struct yl_task {
     uint64_t deadline_ns;     /* the current or latest sleep's deadline */
     const struct yl_sl_def *def; /* stackless: name, poll, frame size */
     uint32_t id;              /* 1 for main, then in creation order */
-    uint32_t units;           /* units run so far: labels A, B, C... */
+    uint32_t units;           /* units run so far: labels A, B, C...; not
+                               * counted by the single executor's untraced
+                               * loop, where nothing reads it */
     yl_spinlock lock;         /* guards done_flags */
     uint8_t state;            /* enum yl_state */
+    uint8_t kind;             /* enum yl_kind; beside state: yl_yield tests
+                               * both with one compare */
     uint8_t started;          /* set by yl_start, read by the handle's owner:
                                * never read `state` from another thread */
     uint8_t done_flags;       /* YL_F_* */
     uint8_t run_flags;        /* YL_R_* */
     int8_t home;              /* sharded: the worker it always runs on */
-    int8_t last_worker;       /* where its previous unit ran (migrations) */
-    uint8_t kind;             /* enum yl_kind */
+    int8_t last_worker;       /* where its previous unit ran (migrations;
+                               * kept only by the loop that counts them) */
 };
 
 /* A stackful task: the header, then what a switch needs. */
@@ -226,6 +230,7 @@ struct yl_rt {
     struct yl_fiber *all;         /* every allocated fiber, for teardown */
     yl_spinlock inject_lock;      /* stealing: the global queue */
     struct yl_queue inject;
+    size_t inject_len;            /* tasks in it (its share-out needs the count) */
     _Atomic bool inject_nonempty;
     size_t default_stack;
     struct yl_slab *slab;         /* task memory (slab.c) */
@@ -243,6 +248,9 @@ struct yl_rt {
  * point would name the wrong worker. */
 struct yl_worker *yl__worker(void);
 void yl__set_worker(struct yl_worker *w);
+/* The variable behind it: read directly only at the top of a function,
+ * before any yield point (yl_yield), where no stale copy can exist. */
+extern __thread struct yl_worker *yl__tls_worker;
 
 /* clock.c: CLOCK_MONOTONIC in ns, the runtime's one clock. */
 uint64_t yl__now_ns(void);
@@ -313,7 +321,9 @@ void yl__timers_teardown(struct yl_worker *w);
 /* slab.c: task headers, frames and fibers, in size classes carved out of
  * big mappings, reused through free lists and returned at yl_run's end */
 struct yl_slab *yl__slab_new(void);
-void *yl__slab_alloc(struct yl_slab *s, size_t size); /* zeroed; NULL: no memory */
+/* Zeroed; NULL: no memory. 16-byte aligned when size rounded up to 8 is a
+ * multiple of 16, else 8-byte aligned. */
+void *yl__slab_alloc(struct yl_slab *s, size_t size);
 void yl__slab_free(struct yl_slab *s, void *p, size_t size);
 size_t yl__slab_size(size_t size);        /* the bytes an object of size takes */
 uint64_t yl__slab_live_bytes(struct yl_slab *s);
@@ -366,6 +376,10 @@ yl_task *yl__current_for_wait(const char *fn);
 /* Aborts naming fn when the running task is stackless (fn keeps state on
  * the caller's stack across the wait, which a poll function does not have). */
 void yl__require_stackful(const char *fn);
+
+/* stackless.c: the bytes asked of the slab for a task of def: header +
+ * frame, rounded to the frame's alignment (8, or 16 when it needs that) */
+size_t yl__sl_object_size(const struct yl_sl_def *def);
 
 /* task.c */
 void yl__task_free(yl_task *t);

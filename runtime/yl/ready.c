@@ -66,6 +66,7 @@ static void inject_push(struct yl_rt *rt, yl_task *t)
 {
     yl_spin_lock(&rt->inject_lock);
     yl__q_push(&rt->inject, t);
+    rt->inject_len++;
     atomic_store(&rt->inject_nonempty, true);
     yl_spin_unlock(&rt->inject_lock);
 }
@@ -76,11 +77,13 @@ static void spill(struct yl_rt *rt, struct yl_worker *w, yl_task *t)
 {
     yl_spin_lock(&rt->inject_lock);
     yl__q_push(&rt->inject, t);
+    rt->inject_len++;
     for (int i = 0; i < YL_DEQUE_SIZE / 2; i++) {
         yl_task *x = yl_deque_take(&w->dq);
         if (!x)
             break;
         yl__q_push(&rt->inject, x);
+        rt->inject_len++;
     }
     atomic_store(&rt->inject_nonempty, true);
     yl_spin_unlock(&rt->inject_lock);
@@ -151,16 +154,19 @@ static yl_task *take_inject(struct yl_rt *rt, struct yl_worker *w)
         return NULL;
     yl_spin_lock(&rt->inject_lock);
     yl_task *t = yl__q_pop(&rt->inject);
+    if (t)
+        rt->inject_len--;
     /* Take a fair share along, so the lock is not taken per task. */
-    size_t share = rt->inject.len / (size_t)rt->nworkers;
+    size_t share = rt->inject_len / (size_t)rt->nworkers;
     for (size_t i = 0; i < share && i < YL_DEQUE_SIZE / 2; i++) {
         yl_task *x = yl__q_pop(&rt->inject);
         if (!yl_deque_push(&w->dq, x)) {
             yl__q_push(&rt->inject, x);
             break;
         }
+        rt->inject_len--;
     }
-    atomic_store(&rt->inject_nonempty, rt->inject.len > 0);
+    atomic_store(&rt->inject_nonempty, rt->inject_len > 0);
     yl_spin_unlock(&rt->inject_lock);
     return t;
 }
@@ -237,12 +243,12 @@ bool yl__any_ready(struct yl_rt *rt)
 {
     bool any = false;
     yl_spin_lock(&rt->inject_lock);
-    any |= rt->inject.len > 0;
+    any |= rt->inject_len > 0;
     yl_spin_unlock(&rt->inject_lock);
     for (int i = 0; i < rt->nworkers && !any; i++) {
         struct yl_worker *o = &rt->w[i];
         yl_spin_lock(&o->inbox_lock);
-        any |= o->inbox.len > 0;
+        any |= o->inbox.head != NULL;
         yl_spin_unlock(&o->inbox_lock);
         any |= yl_deque_size(&o->dq) > 0;
     }

@@ -132,21 +132,29 @@ static void poll_unit(yl_task *t)
 /* Runs t for one unit: until it yields, blocks or finishes. Inlined into
  * the loop, so the switch back lands in the loop itself: no return
  * follows it, and the CPU's return predictor (which a switch between
- * stacks always confuses) is never asked. */
-static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, yl_task *t)
+ * stacks always confuses) is never asked. `plain` (a constant: each loop
+ * is compiled twice, see worker_loop) is the single executor without a
+ * tracer, which needs none of the per-unit records: no trace stamps, no
+ * unit count (only the trace's labels read it), no migration count (one
+ * worker), and the yielder goes straight back into the one FIFO. */
+static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, yl_task *t,
+                                                           bool plain)
 {
     w->current = t;
     t->state = YL_TASK_RUNNING;
     w->switches++;
-    if (t->units && t->last_worker != w->index)
-        w->migrations++;
-    t->last_worker = (int8_t)w->index;
-    const yl_tracer *tracer = w->rt->tracer;
-    if (tracer) {
-        w->unit_cpu = sched_getcpu();
-        w->unit_start_ns = yl__now_ns();
+    const yl_tracer *tracer = NULL;
+    if (!plain) {
+        if (t->units && t->last_worker != w->index)
+            w->migrations++;
+        t->last_worker = (int8_t)w->index;
+        tracer = w->rt->tracer;
+        if (tracer) {
+            w->unit_cpu = sched_getcpu();
+            w->unit_start_ns = yl__now_ns();
+        }
     }
-    if (t->kind == YL_STACKLESS) {
+    if (__builtin_expect(t->kind == YL_STACKLESS, 0)) {
         poll_unit(t);
     } else {
         struct yl_fiber *f = yl__fiber(t);
@@ -162,29 +170,30 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
         yl_phase_log.armed = 0; /* not a yield: its stamps mean nothing */
 #endif
     w->current = NULL;
-    if (tracer) {
-        yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
-                     .cpu = w->unit_cpu, .start_ns = w->unit_start_ns, .end_ns = yl__now_ns()};
-        tracer->unit(w->rt->trace_state, &u);
-    }
-    t->units++;
-    YL_PHASE(YL_PH_KEPT);
-    switch (t->state) {
-    case YL_TASK_READY: /* yl_yield */
-        yl__requeue_yielded_fast(w, t);
-        YL_PHASE(YL_PH_QUEUED);
-        break;
-    case YL_TASK_DONE:
-        yl__task_finished(w, t);
-        break;
-    default: /* blocked: whoever holds it (timer, joinee, wait group) wakes it */
-        if (w->unlock_after) {
-            /* Now that t is fully switched out (or its poll returned), a
-             * waker may have it. */
-            yl_spin_unlock(w->unlock_after);
-            w->unlock_after = NULL;
+    if (!plain) {
+        if (tracer) {
+            yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
+                         .cpu = w->unit_cpu, .start_ns = w->unit_start_ns,
+                         .end_ns = yl__now_ns()};
+            tracer->unit(w->rt->trace_state, &u);
         }
-        break;
+        t->units++;
+    }
+    YL_PHASE(YL_PH_KEPT);
+    if (__builtin_expect(t->state == YL_TASK_READY, 1)) { /* yl_yield */
+        if (plain)
+            yl__q_push(&w->runq, t);
+        else
+            yl__requeue_yielded_fast(w, t);
+        YL_PHASE(YL_PH_QUEUED);
+    } else if (t->state == YL_TASK_DONE) {
+        yl__task_finished(w, t);
+    } else if (w->unlock_after) {
+        /* Blocked: whoever holds it (timer, joinee, wait group) wakes it.
+         * Now that t is fully switched out (or its poll returned), a waker
+         * may have it. */
+        yl_spin_unlock(w->unlock_after);
+        w->unlock_after = NULL;
     }
 }
 
@@ -245,28 +254,44 @@ static void phases_resumed(void)
 }
 #endif
 
+/* yl_yield's other cases: called outside a task (aborts, saying why), or
+ * from a stackless task, whose poll function then returns YL_PENDING to
+ * run_unit. */
+static __attribute__((noinline)) void yield_slow(yl_task *t)
+{
+    if (!t || t->state != YL_TASK_RUNNING)
+        t = yl__current_for_wait("yl_yield");
+    t->state = YL_TASK_READY;
+    if (t->kind == YL_STACKFUL)
+        to_scheduler(yl__fiber(t));
+}
+
 void yl_yield(void)
 {
-    struct yl_worker *w = yl__worker();
+    /* The thread's worker, read inline: nothing before this in yl_yield is
+     * a yield point, so it cannot be another thread's (internal.h). */
+    struct yl_worker *w = yl__tls_worker;
     yl_task *t = w ? w->current : NULL;
-    if (!t || t->state != YL_TASK_RUNNING)
-        t = yl__current_for_wait("yl_yield"); /* aborts, saying why */
+#if !defined(YL_ASAN) && !defined(YL_TSAN) && !defined(YL_PHASES)
+    /* state and kind are neighbours in the header: one compare of both. */
+    if (__builtin_expect(t && t->state == YL_TASK_RUNNING && t->kind == YL_STACKFUL, 1)) {
+        t->state = YL_TASK_READY;
+        /* The switch is this function's last act (a tail call: it compiles
+         * to a jump), so the saved return address is our caller's.
+         * Resumed, the task goes straight back into its own code without a
+         * return whose target the CPU would mispredict; the sanitizers,
+         * which must be told once the switch is back, take the longer way
+         * below. */
+        yl_ctx_switch(&yl__fiber(t)->ctx, &w->sched_ctx);
+        return;
+    }
+    yield_slow(t);
+#else
 #ifdef YL_PHASES
     yl_phase_log.armed = 1;
     YL_PHASE(YL_PH_YIELD);
 #endif
-    t->state = YL_TASK_READY;
-    if (t->kind != YL_STACKFUL)
-        return; /* the poll function returns YL_PENDING to run_unit */
-#if !defined(YL_ASAN) && !defined(YL_TSAN) && !defined(YL_PHASES)
-    /* The switch is this function's last act (a tail call: it compiles to
-     * a jump), so the saved return address is our caller's. Resumed, the
-     * task goes straight back into its own code without a return whose
-     * target the CPU would mispredict; the sanitizers, which must be told
-     * once the switch is back, take the longer way below. */
-    yl_ctx_switch(&yl__fiber(t)->ctx, &w->sched_ctx);
-#else
-    to_scheduler(yl__fiber(t));
+    yield_slow(t);
 #ifdef YL_PHASES
     phases_resumed();
 #endif
@@ -322,25 +347,25 @@ static bool idle_and_deadlocked(struct yl_rt *rt)
            atomic_load(&rt->idle_wakes) == wakes;
 }
 
-static void worker_loop(struct yl_worker *w)
+/* The loop, compiled twice (plain: see run_unit). */
+static inline __attribute__((always_inline)) void worker_loop_as(struct yl_worker *w, bool plain)
 {
     struct yl_rt *rt = w->rt;
-    w->until_check = 1;
     for (;;) {
         if (__builtin_expect(--w->until_check == 0, 0))
             look_around(w);
         YL_PHASE(YL_PH_CHECKED);
-        yl_task *t = yl__next_task_fast(w);
-        if (t) {
+        yl_task *t = plain ? yl__q_pop(&w->runq) : yl__next_task_fast(w);
+        if (__builtin_expect(t != NULL, 1)) {
             YL_PHASE(YL_PH_PICKED);
-            run_unit(w, t);
+            run_unit(w, t, plain);
             continue;
         }
         /* Nothing ready: the timers may have some. */
         if (yl__timers_count(w)) {
             yl__timers_fire(w, yl__now_ns());
             if ((t = yl__next_task(w))) {
-                run_unit(w, t);
+                run_unit(w, t, plain);
                 continue;
             }
         }
@@ -361,7 +386,7 @@ static void worker_loop(struct yl_worker *w)
         t = yl__next_task(w);
         if (t) {
             atomic_store(&w->parked, false);
-            run_unit(w, t);
+            run_unit(w, t, plain);
             continue;
         }
         if (atomic_load(&rt->done)) {
@@ -382,6 +407,30 @@ static void worker_loop(struct yl_worker *w)
         }
         atomic_store(&w->parked, false);
     }
+}
+
+static __attribute__((noinline)) void worker_loop_plain(struct yl_worker *w)
+{
+    worker_loop_as(w, true);
+}
+
+static __attribute__((noinline)) void worker_loop_full(struct yl_worker *w)
+{
+    worker_loop_as(w, false);
+}
+
+/* The tracer and the executor are fixed for the whole run: choose the
+ * loop once, so no trip around it asks either again. */
+static void worker_loop(struct yl_worker *w)
+{
+    /* Set here, not in the loop: a loop that knew the value would keep the
+     * countdown in a register on its first trip and load, subtract and
+     * store it on every other one instead of one subtract in memory. */
+    w->until_check = 1;
+    if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer)
+        worker_loop_plain(w);
+    else
+        worker_loop_full(w);
 }
 
 static void worker_init_thread(struct yl_worker *w)

@@ -26,7 +26,7 @@ static yl_task *sl_new(const yl_sl_def *def, const void *init)
         yl__err("yl_sl_new called outside yl_run");
         abort();
     }
-    yl_task *t = yl__task_alloc(w->rt, sizeof *t + def->frame_size, YL_STACKLESS);
+    yl_task *t = yl__task_alloc(w->rt, yl__sl_object_size(def), YL_STACKLESS);
     if (!t)
         return NULL;
     t->def = def;
@@ -62,9 +62,16 @@ void *yl_sl_frame(yl_task *t)
     return t + 1;
 }
 
+size_t yl__sl_object_size(const yl_sl_def *def)
+{
+    size_t align = def->frame_align && def->frame_align <= YL_SL_ALIGN ? YL_SL_ALIGN
+                                                                        : YL_SL_ALIGN_MAX;
+    return (sizeof(struct yl_task) + def->frame_size + align - 1) & ~(align - 1);
+}
+
 size_t yl_sl_task_bytes(const yl_sl_def *def)
 {
-    return yl__slab_size(sizeof(struct yl_task) + def->frame_size);
+    return yl__slab_size(yl__sl_object_size(def));
 }
 
 _Noreturn void yl__sl_bad_pc(const char *fn, unsigned pc)

@@ -16,8 +16,9 @@
  *
  * What one task costs: YL_TASK_HEADER_BYTES (48: the run-queue link
  * sharing its words with the timer node, the deadline, the def, id, state,
- * flags; who joins it lives in a side table) + the frame, rounded up to 16
- * bytes, in one slab object (yl_sl_task_bytes). No stack, no guard page,
+ * flags; who joins it lives in a side table) + the frame, rounded up to 8
+ * bytes (16 for a frame that needs 16-byte alignment), in one slab object
+ * (yl_sl_task_bytes): 56 bytes for foo's tasks. No stack, no guard page,
  * no mapping.
  *
  * Writing one: the poll function is called each time the task may make
@@ -68,10 +69,11 @@ typedef struct yl_sl_def {
     const char *name;
     yl_poll_fn poll;
     size_t frame_size;
+    size_t frame_align;   /* _Alignof the frame (0: unknown, taken as 16) */
 } yl_sl_def;
 
 #define YL_SL_DEF(var, name, poll, frame_type) \
-    const yl_sl_def var = {(name), (poll), sizeof(frame_type)}
+    const yl_sl_def var = {(name), (poll), sizeof(frame_type), _Alignof(frame_type)}
 
 /* Bytes of every task's header (a stackful one adds its control block). */
 #define YL_TASK_HEADER_BYTES 48
@@ -86,8 +88,11 @@ typedef struct yl_field {
 /* The header's fields in offset order; *n gets their count. Fields that
  * share bytes (the links, see runtime/yl/internal.h) come one per line. */
 const yl_field *yl_task_layout(size_t *n);
-/* Header plus frame are rounded up to this. */
-#define YL_SL_ALIGN 16
+/* Header plus frame are rounded up to this, when the frame's alignment is
+ * at most this; to YL_SL_ALIGN_MAX for a frame that needs more (a long
+ * double, max_align_t), whose task then sits on a 16-byte boundary. */
+#define YL_SL_ALIGN 8
+#define YL_SL_ALIGN_MAX 16
 
 /* Creates a lazy stackless task (it runs only when started or joined)
  * whose frame is a copy of init (frame_size bytes; zeroes when init is

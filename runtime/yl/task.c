@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct yl_task) == YL_TASK_HEADER_BYTES,
 
 static size_t task_size(const yl_task *t)
 {
-    return t->kind == YL_STACKFUL ? sizeof(struct yl_fiber) : sizeof *t + t->def->frame_size;
+    return t->kind == YL_STACKFUL ? sizeof(struct yl_fiber) : yl__sl_object_size(t->def);
 }
 
 yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind)
@@ -237,12 +237,12 @@ const yl_field *yl_task_layout(size_t *n)
         FIELD(units, "units run so far (trace labels A, B, C...)"),
         FIELD(lock, "guards done_flags"),
         FIELD(state, "new, ready, running, blocked, done"),
+        FIELD(kind, "stackful, stackless"),
         FIELD(started, "set by yl_start"),
         FIELD(done_flags, "finished, detached, joined"),
         FIELD(run_flags, "awaiting, cancelled, in a timer"),
         FIELD(home, "sharded: its worker"),
         FIELD(last_worker, "where its last unit ran"),
-        FIELD(kind, "stackful, stackless"),
     };
     *n = sizeof fields / sizeof fields[0];
     return fields;

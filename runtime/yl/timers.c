@@ -61,20 +61,18 @@ static void fired_chain(struct yl_worker *w, yl_task *t)
         return;
     }
     yl_task *head = t, *last = t;
-    size_t n = 0;
     for (; t; t = t->next) {
         t->run_flags &= (uint8_t)~YL_R_IN_TIMER;
         t->state = YL_TASK_READY;
         last = t;
-        n++;
     }
-    yl__q_splice(&w->runq, head, last, n);
+    yl__q_splice(&w->runq, head, last);
 }
 
 /* Nothing is waiting to run on w: a timer fired now runs now. */
 static bool idle(struct yl_worker *w)
 {
-    return w->rt->exec == YL_EXEC_STEALING ? yl_deque_size(&w->dq) == 0 : w->runq.len == 0;
+    return w->rt->exec == YL_EXEC_STEALING ? yl_deque_size(&w->dq) == 0 : !w->runq.head;
 }
 
 void yl__timers_fire(struct yl_worker *w, uint64_t now_ns)

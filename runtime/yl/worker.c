@@ -2,16 +2,16 @@
  * set when a thread becomes a worker and cleared when it stops being one. */
 #include "internal.h"
 
-static __thread struct yl_worker *tls_worker;
+__thread struct yl_worker *yl__tls_worker;
 
 /* Never inlined (see internal.h): a task that migrates must read the
  * pointer of the thread it runs on now, not one cached before a yield. */
 __attribute__((noinline)) struct yl_worker *yl__worker(void)
 {
-    return tls_worker;
+    return yl__tls_worker;
 }
 
 void yl__set_worker(struct yl_worker *w)
 {
-    tls_worker = w;
+    yl__tls_worker = w;
 }

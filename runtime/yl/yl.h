@@ -31,8 +31,7 @@ typedef struct yl_spinlock {
  * allocation per wait. Run queues, mutex waiters and wait-group waiters
  * are all one; its operations are the runtime's own (queue.h). */
 typedef struct yl_queue {
-    yl_task *head, *tail;
-    size_t len;
+    yl_task *head, *tail; /* no count: the one queue that needs one keeps it */
 } yl_queue;
 
 /* How tasks are spread over workers. */
