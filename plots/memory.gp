@@ -22,7 +22,10 @@ set ylabel "bytes per unit (delta / N)"
 set key bottom left
 set multiplot layout 1, 2 title "What one unit costs in memory, measured at N units" font ",12"
 set title "user side: resident memory (RSS) growth / N"
-plot for [i=1:words(titles)] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 title word(titles, i)
+# Past 8 series the colours repeat: those lines are dashed.
+plot for [i=1:(words(titles) < 8 ? words(titles) : 8)] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 title word(titles, i), \
+     for [i=9:words(titles)] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 dt 2 title word(titles, i)
 set title "kernel side: KernelStack + PageTables + SUnreclaim growth / N"
-plot for [i=1:words(titles)] in index (i-1) using 1:3 with linespoints lt i lw 2 ps 1 title word(titles, i)
+plot for [i=1:(words(titles) < 8 ? words(titles) : 8)] in index (i-1) using 1:3 with linespoints lt i lw 2 ps 1 title word(titles, i), \
+     for [i=9:words(titles)] in index (i-1) using 1:3 with linespoints lt i lw 2 ps 1 dt 2 title word(titles, i)
 unset multiplot

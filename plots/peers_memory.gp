@@ -20,6 +20,10 @@ set xlabel "N: units alive at the same time"
 set ylabel "bytes per unit, user + kernel side (growth / N)"
 set key outside right top
 set title "What one unit costs at N units alive, every runtime of this run" font ",12"
-# Past 8 series the colours repeat; the point shapes still tell them apart.
-plot for [i=1:words(titles)] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 \
-     pt i title word(titles, i)
+# Past 8 series the colours repeat: those lines are dashed, and the point
+# shapes still tell them apart.
+n = words(titles)
+plot for [i=1:(n < 8 ? n : 8)] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 \
+     pt i title word(titles, i), \
+     for [i=9:n] in index (i-1) using 1:2 with linespoints lt i lw 2 ps 1 \
+     pt i dt 2 title word(titles, i)
