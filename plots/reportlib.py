@@ -71,7 +71,7 @@ def read_rows(data_csv: pathlib.Path) -> list[Row]:
         try:
             rows.append(parse_row(fields))
         except (ValueError, IndexError):
-            raise ReportError(f"{data_csv}: line {line_number} is not a yieldlab row: {','.join(fields)}")
+            raise ReportError(f"{data_csv}: line {line_number} is not a yieldlab row: {','.join(fields)}") from None
     return rows
 
 
@@ -146,7 +146,34 @@ class Results:
                       if path.is_file() and path.stat().st_size > 0)
 
 
+def pivot(rows: list[Row], *fields: str) -> dict[tuple, dict[str, Row]]:
+    """The rows grouped by the values of fields, groups in order of first
+    appearance, each group a {metric: row} dict (of two rows of one metric
+    the later wins)."""
+    groups: dict[tuple, dict[str, Row]] = {}
+    for row in rows:
+        key = tuple(getattr(row, field) for field in fields)
+        groups.setdefault(key, {})[row.metric] = row
+    return groups
+
+
+def is_cross(row: Row) -> bool:
+    """True for a run spread over CPUs ("0+1"), not pinned to one."""
+    return "+" in row.cpus
+
+
+def is_one_core(row: Row) -> bool:
+    """True for a run pinned to one CPU (neither "0+1" nor unpinned "-")."""
+    return row.cpus != "-" and not is_cross(row)
+
+
 # ------------------------------------------------------------- numbers
+
+def data_number(value: float) -> str:
+    """A number as data for a program (plotdata, the raw table): up to 10
+    significant digits, whole numbers without a fraction."""
+    return f"{value:.10g}"
+
 
 def plain_number(value: float) -> str:
     """A unitless number: whole numbers whole, others to 3 significant
@@ -198,10 +225,23 @@ def fmt(value: float | None, unit: str) -> str:
     return plain_number(value)
 
 
+def fmt_in(value: float, unit: str, shown_unit: str, digits: int) -> str:
+    """value (in unit) shown in shown_unit with a fixed number of decimals,
+    for columns and sentences that keep one unit: fmt_in(2.5e6, "ns", "ms", 3)
+    is "2.500 ms"."""
+    scale = NS_PER_UNIT[unit] / NS_PER_UNIT[shown_unit]
+    return f"{value * scale:.{digits}f} {shown_unit.replace('us', 'µs')}"
+
+
 def fmt_range(row: Row) -> str:
     """" (fastest – slowest)" of a row's runs, "" when they print the same."""
     low, high = fmt(row.min, row.unit), fmt(row.max, row.unit)
     return "" if low == high else f" ({low} – {high})"
+
+
+def fmt_value(row: Row | None) -> str:
+    """A row's median with its unit; "-" for no row."""
+    return "-" if row is None else fmt(row.value, row.unit)
 
 
 def fmt_row(row: Row | None) -> str:
@@ -224,10 +264,10 @@ def plural(n, word: str) -> str:
 
 def md_table(header: list[str], body: list[list[str]]) -> str:
     """A Markdown table, with a blank line after it."""
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + " --- |" * len(header)]
-    for cells in body:
-        lines.append("| " + " | ".join(cells) + " |")
+    def table_line(cells):
+        return "|" + "".join(f" {cell} |" if cell else " |" for cell in cells)
+    lines = [table_line(header), table_line(["---"] * len(header))]
+    lines += [table_line(cells) for cells in body]
     return "\n".join(lines) + "\n\n"
 
 
@@ -235,9 +275,7 @@ def gnuplot_value(value) -> str:
     """A Python value as a gnuplot -e assignment's right-hand side."""
     if isinstance(value, str):
         return "'" + value + "'"
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return repr(value)
+    return data_number(value)
 
 
 def gnuplot_assignments(data_file: str, png_file: str, variables: dict) -> str:

@@ -43,3 +43,8 @@ class ReportTestCase(unittest.TestCase):
         if env_text:
             (folder / "env.txt").write_text(env_text, encoding="utf-8")
         return Results.load(folder)
+
+    def assert_all_in(self, text: str, *parts: str):
+        """Each part is somewhere in text."""
+        for part in parts:
+            self.assertIn(part, text)
