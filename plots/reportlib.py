@@ -157,6 +157,11 @@ def pivot(rows: list[Row], *fields: str) -> dict[tuple, dict[str, Row]]:
     return groups
 
 
+def series_name(row: Row) -> str:
+    """"model/variant", and "@cpus" when the run was pinned: a figure's series."""
+    return f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
+
+
 def is_cross(row: Row) -> bool:
     """True for a run spread over CPUs ("0+1"), not pinned to one."""
     return "+" in row.cpus
@@ -173,6 +178,16 @@ def data_number(value: float) -> str:
     """A number as data for a program (plotdata, the raw table): up to 10
     significant digits, whole numbers without a fraction."""
     return f"{value:.10g}"
+
+
+def data_cell(metrics: dict[str, Row], metric: str, missing: str = "-") -> str:
+    """The value of metrics[metric] as data, or missing without it."""
+    return data_number(metrics[metric].value) if metric in metrics else missing
+
+
+def spread_columns(row: Row | None) -> str:
+    """"median min max" of a row for a figure, "? ? ?" without one."""
+    return " ".join(data_number(x) for x in (row.value, row.min, row.max)) if row else "? ? ?"
 
 
 def plain_number(value: float) -> str:

@@ -3,7 +3,7 @@ elapsed_ms per model, fix and n) as a table and the share lost as a
 figure; then who gets the lock next (counter rows wait_p50_ms,
 wait_p99_ms, wait_max_ms, order_corr), the tasks' FIFO and LIFO locks
 drawn side by side."""
-from reportlib import Results, data_number, figure, fmt_row, md_table, pivot
+from reportlib import Results, data_cell, data_number, figure, fmt_row, md_table, pivot
 
 INTRO = """`counter` adds one to a shared number n times and then compares what it
 finds with n. The file version keeps the number in a file: read it, add
@@ -59,12 +59,8 @@ the run goes on.
 """
 
 
-def raw(metrics, metric) -> str:
-    return data_number(metrics[metric].value) if metric in metrics else "-"
-
-
 def lost_table(runs) -> str:
-    body = [[model, fix, str(n), raw(m, "units"), raw(m, "workers"), raw(m, "final"),
+    body = [[model, fix, str(n), data_cell(m, "units"), data_cell(m, "workers"), data_cell(m, "final"),
              fmt_row(m.get("lost")), fmt_row(m.get("elapsed_ms"))] for (model, fix, n), m in runs.items()]
     return md_table(["model", "fix", "n", "units", "workers", "final", "lost", "elapsed"], body)
 
@@ -100,7 +96,7 @@ def wait_data(res: Results) -> str:
             if row.variant in LOCK_LABELS and row.metric in WAIT_METRICS]
     lines = []
     for (lock,), metrics in pivot(rows, "variant").items():
-        values = [data_number(metrics[metric].value) if metric in metrics else "?" for metric in WAIT_METRICS]
+        values = [data_cell(metrics, metric, "?") for metric in WAIT_METRICS]
         lines.append(f'"{LOCK_LABELS[lock]}" ' + " ".join(values))
     return "# lock p50_ms p99_ms max_ms\n" + "".join(line + "\n" for line in lines) if lines else ""
 

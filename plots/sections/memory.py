@@ -1,11 +1,7 @@
 """Memory per unit: bytes per unit against the number of units alive,
 user and kernel side (spawn rows user_bytes and kernel_bytes over N),
 and the runs that stopped at a system limit (spawn limit_units)."""
-from reportlib import Results, data_number, figure
-
-
-def series_name(row) -> str:
-    return f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
+from reportlib import Results, data_number, figure, series_name
 
 
 def per_unit(row) -> str:

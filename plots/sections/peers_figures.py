@@ -2,7 +2,7 @@
 core in every runtime of the run, cheapest first (pingpong ns_per_switch),
 and the memory of one waiting unit over N (spawn user_bytes and
 kernel_bytes), each with what it shows. Used by sections/peers.py."""
-from reportlib import Results, data_number, figure, fmt, is_one_core
+from reportlib import Results, data_number, figure, fmt, is_one_core, series_name
 
 SWITCH_TEXT = """Every bar is the same experiment: two units on one CPU pass a token back
 and forth, and the elapsed time is divided by the number of hand-offs.
@@ -108,8 +108,7 @@ def memory_figure(res: Results) -> str:
         if row.n <= 0 or row.metric not in ("user_bytes", "kernel_bytes") or \
                 (row.model == "tasks" and "heap" in row.variant):
             continue
-        name = f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
-        by_n = series.setdefault(name, {})
+        by_n = series.setdefault(series_name(row), {})
         by_n[row.n] = by_n.get(row.n, 0) + row.value
     if not series:
         return ""

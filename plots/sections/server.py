@@ -4,7 +4,7 @@ lat_p90_ms, lat_p99_ms, errors per model, variant, cpus and C) and the
 /sleep load (sleep_* rows) here; memory per idle connection
 (sections/server_memory.py) and the request mix (sections/server_mix.py)
 beside it. env.txt's wrk line names the client."""
-from reportlib import Results, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot
+from reportlib import Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot, series_name
 from sections.server_memory import memory_part
 from sections.server_mix import mix_part
 
@@ -42,10 +42,6 @@ growth while the load runs, taken halfway through the run).
 """
 
 
-def series_name(row) -> str:
-    return f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
-
-
 def positive(metrics, metric) -> str:
     return data_number(metrics[metric].value) if metric in metrics and metrics[metric].value > 0 else "?"
 
@@ -60,8 +56,7 @@ def hello_data(rows) -> tuple[str, list[str]]:
     for name, by_c in series.items():
         lines = [f"# {name}: C req_per_s p50_ms p99_ms"]
         for c, m in by_c.items():
-            requests = data_number(m["req_per_s"].value) if "req_per_s" in m else "?"
-            lines.append(f"{c} {requests} {positive(m, 'lat_p50_ms')} {positive(m, 'lat_p99_ms')}")
+            lines.append(f"{c} {data_cell(m, 'req_per_s', '?')} {positive(m, 'lat_p50_ms')} {positive(m, 'lat_p99_ms')}")
         blocks.append("\n".join(lines) + "\n\n\n")
     return "".join(blocks), list(series)
 
@@ -87,7 +82,7 @@ def hello_part(res: Results, rows) -> str:
     wanted = [row for row in rows if row.metric in ("req_per_s", "lat_p50_ms", "lat_p90_ms", "lat_p99_ms", "errors")]
     body = [[model, variant, cpus, str(c), fmt_row(m.get("req_per_s")), fmt_value(m.get("lat_p50_ms")),
              fmt_value(m.get("lat_p90_ms")), fmt_value(m.get("lat_p99_ms")),
-             data_number(m["errors"].value) if "errors" in m else "-"]
+             data_cell(m, "errors")]
             for (model, variant, cpus, c), m in pivot(wanted, "model", "variant", "cpus", "n").items()]
     text += md_table(["model", "variant", "cpus", "C", "requests/s", "p50", "p90", "p99", "errors"], body)
     return text + HELLO_TEXT + at_a_thousand(rows)
@@ -98,7 +93,7 @@ def sleep_part(rows) -> str:
     body = [[model, variant, cpus, str(c), fmt_value(m.get("sleep_req_per_s")),
              fmt_value(m.get("sleep_p50_ms")), fmt_value(m.get("sleep_p99_ms")),
              fmt_value(m.get("sleep_user_bytes_per_conn")), fmt_value(m.get("sleep_kernel_bytes_per_conn")),
-             data_number(m["sleep_server_threads"].value) if "sleep_server_threads" in m else "-"]
+             data_cell(m, "sleep_server_threads")]
             for (model, variant, cpus, c), m in pivot(wanted, "model", "variant", "cpus", "n").items()]
     return ("### /sleep: many connections waiting at once\n\n"
             + md_table(["model", "variant", "cpus", "C", "requests/s", "p50", "p99", "user per conn",

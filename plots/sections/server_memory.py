@@ -3,7 +3,7 @@ user_bytes_per_conn, kernel_bytes_per_conn, pair_kernel_bytes_per_conn
 (the socket pair alone, from a null server), own_kernel_bytes_per_conn,
 server_threads and limit_conns, per model, variant and cpus; of several
 sweeps of one series the one that went furthest counts."""
-from reportlib import Results, data_number, figure, fmt, fmt_range, md_table
+from reportlib import Results, data_number, figure, fmt, fmt_range, md_table, series_name
 
 PER_CONN = ["user_bytes_per_conn", "kernel_bytes_per_conn", "pair_kernel_bytes_per_conn", "own_kernel_bytes_per_conn"]
 
@@ -76,10 +76,6 @@ def series_of(rows, key) -> dict[str, Series]:
     return series
 
 
-def table_key(row) -> str:
-    return f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
-
-
 def compared_key(row) -> str:
     return f"{row.model}/{row.variant}"
 
@@ -134,7 +130,7 @@ def tasks_against_threads(rows) -> str:
 
 
 def memory_part(res: Results, rows) -> str:
-    table, data = table_and_data(series_of(rows, table_key))
+    table, data = table_and_data(series_of(rows, series_name))
     return ("### Memory per idle connection\n\n" + table
             + figure(res, "server-memory", data, "bytes per idle keep-alive connection: user side, kernel side,"
                      " and the kernel side without the socket pair, log scale (slopes over C).",

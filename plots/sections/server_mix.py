@@ -2,7 +2,7 @@
 server rows light_p50_ms, light_p99_ms, light_max_ms, heavy_p99_ms,
 light_requests, heavy_requests and mix_req_per_s per model, variant,
 cpus and C (yl-load's mix of /hello and /work?us=20000)."""
-from reportlib import Results, data_number, figure, fmt_in, fmt_row, fmt_value, md_table, pivot
+from reportlib import Results, data_cell, figure, fmt_in, fmt_row, fmt_value, md_table, pivot
 
 TEXT = """yl-load's own client keeps C connections busy at a fixed rate in all
 (each connection sends at its own times; a request's latency counts from
@@ -35,10 +35,6 @@ the unlucky ones waited behind a heavy one.
 DRAWN = ["light_p50_ms", "light_p99_ms", "heavy_p99_ms"]
 
 
-def raw(metrics, metric, missing) -> str:
-    return data_number(metrics[metric].value) if metric in metrics else missing
-
-
 def sharded_against_stealing(rows) -> str:
     p99 = {row.variant: row.value for row in rows if row.model == "tasks" and row.metric == "light_p99_ms"}
     sharded, stealing = p99.get("sharded", 0), p99.get("stealing", 0)
@@ -55,8 +51,8 @@ def mix_part(res: Results, rows) -> str:
         body.append([model, variant, cpus, str(c), fmt_value(m.get("light_p50_ms")), fmt_row(m.get("light_p99_ms")),
                      fmt_value(m.get("light_max_ms")), fmt_value(m.get("heavy_p99_ms")),
                      fmt_value(m.get("mix_req_per_s")),
-                     f"{raw(m, 'light_requests', '')} / {raw(m, 'heavy_requests', '')}"])
-        lines.append(f'"{model}/{variant}" ' + " ".join(raw(m, metric, "?") for metric in DRAWN))
+                     f"{data_cell(m, 'light_requests', '')} / {data_cell(m, 'heavy_requests', '')}"])
+        lines.append(f'"{model}/{variant}" ' + " ".join(data_cell(m, metric, "?") for metric in DRAWN))
     header = ["model", "variant", "cpus", "C", "light p50", "light p99", "light max", "heavy p99", "requests/s",
               "light / heavy requests"]
     return ("### The unlucky worker, with real requests\n\n" + md_table(header, body)

@@ -2,7 +2,7 @@
 core against two (pingpong rows ns_per_switch), the threads-to-tasks
 and procs-to-threads ratios, and yield/raw and raw/boost (pingpong tasks
 rows, per_raw_switch and per_boost_switch where the run paired them)."""
-from reportlib import Results, data_number, figure, fmt, is_cross, is_one_core
+from reportlib import Results, figure, fmt, is_cross, is_one_core, spread_columns
 
 TEXT = """Two units hand a turn back and forth; the time of many round trips divided
 by the switches counted gives the cost of one switch.
@@ -29,10 +29,6 @@ by the switches counted gives the cost of one switch.
 """
 
 
-def median_min_max(row) -> str:
-    return " ".join(data_number(x) for x in (row.value, row.min, row.max)) if row else "? ? ?"
-
-
 def switch_data(rows) -> str:
     """One line per model/variant: same-core and cross-core median, min, max."""
     runs: dict[str, dict] = {}
@@ -42,7 +38,7 @@ def switch_data(rows) -> str:
             where["cross" if is_cross(row) else "same"] = row
     lines = ["# model/variant same_ns lo hi cross_ns lo hi"]
     for name, where in runs.items():
-        lines.append(f"{name} {median_min_max(where.get('same'))} {median_min_max(where.get('cross'))}")
+        lines.append(f"{name} {spread_columns(where.get('same'))} {spread_columns(where.get('cross'))}")
     return "\n".join(lines) + "\n"
 
 

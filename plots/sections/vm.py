@@ -2,9 +2,8 @@
 the newest host run among the folders beside it (results/), or a host
 run next to the newest guest run; pingpong ns_per_switch on one core and
 spawn *_per_unit of both. "" without pingpong rows or a counterpart."""
-import pathlib
 
-from reportlib import ReportError, Results, data_number, figure, fmt, is_one_core, md_table
+from reportlib import ReportError, Results, figure, fmt, is_one_core, md_table, spread_columns
 
 TEXT = """What a virtual machine makes dearer depends on how it runs the guest.
 Under KVM the guest's instructions run natively; what costs more is what
@@ -26,7 +25,6 @@ timelines above.
 
 """
 
-
 def counterpart(res: Results) -> Results | None:
     """The newest results folder of the other side next to this one."""
     where = res.env.get("where", "?")
@@ -46,7 +44,6 @@ def counterpart(res: Results) -> Results | None:
                 continue
     return None
 
-
 def by_model_variant(results: list[Results], wanted) -> dict[tuple, list]:
     """For each model/variant (in order of first appearance on either
     side), the last row of each side that wanted accepts, or None."""
@@ -56,19 +53,13 @@ def by_model_variant(results: list[Results], wanted) -> dict[tuple, list]:
             found.setdefault((row.model, row.variant, row.metric), [None, None])[side] = row
     return found
 
-
 def one_core_switch(row) -> bool:
     return row.experiment == "pingpong" and row.metric == "ns_per_switch" and is_one_core(row)
-
-
-def median_min_max(row) -> str:
-    return " ".join(data_number(x) for x in (row.value, row.min, row.max)) if row else "? ? ?"
-
 
 def switch_part(res: Results, sides: list[Results]) -> str:
     switches = by_model_variant(sides, one_core_switch)
     data = "# model/variant host_ns lo hi guest_ns lo hi\n" + "".join(
-        f"{model}/{variant} {median_min_max(host)} {median_min_max(guest)}\n"
+        f"{model}/{variant} {spread_columns(host)} {spread_columns(guest)}\n"
         for (model, variant, _), (host, guest) in switches.items())
     text = figure(res, "hostvm", data, "time per switch on one core, host next to guest, log scale.", script="switch",
                   variables={"floor": 0, "ttl": "One switch on one core: host vs guest", "k1": "host", "k2": "guest"})
@@ -78,7 +69,6 @@ def switch_part(res: Results, sides: list[Results]) -> str:
         body.append([model, variant, fmt(host.value if host else None, "ns"),
                      fmt(guest.value if guest else None, "ns"), ratio])
     return text + md_table(["model", "variant", "host", "guest", "guest / host"], body)
-
 
 def unit_part(sides: list[Results]) -> str:
     units = by_model_variant(sides, lambda row: row.experiment == "spawn" and row.metric.endswith("_per_unit"))
@@ -96,7 +86,6 @@ def unit_part(sides: list[Results]) -> str:
         body.append(cells)
     return md_table(["model", "variant", "user B/unit host", "guest", "kernel B/unit host", "guest", "create host",
                      "guest"], body)
-
 
 def render(res: Results) -> str:
     if not res.has(experiment="pingpong", metric="ns_per_switch"):
