@@ -162,6 +162,25 @@ def series_name(row: Row) -> str:
     return f"{row.model}/{row.variant}" + ("" if row.cpus == "-" else f"@{row.cpus}")
 
 
+def series_by_n(rows: list[Row]) -> dict[str, dict[int, dict[str, Row]]]:
+    """The rows by series_name, then by n (both in order of first
+    appearance), then by metric: the lines of a figure over N."""
+    series: dict[str, dict[int, dict[str, Row]]] = {}
+    for row in rows:
+        series.setdefault(series_name(row), {}).setdefault(row.n, {})[row.metric] = row
+    return series
+
+
+def series_blocks(series: dict[str, dict[int, dict[str, Row]]], columns: str, point) -> str:
+    """One gnuplot block per series ("# NAME: columns", then the line
+    point(n, metrics) for each n), blocks separated by two blank lines."""
+    blocks = []
+    for name, by_n in series.items():
+        lines = [f"# {name}: {columns}"] + [point(n, metrics) for n, metrics in by_n.items()]
+        blocks.append("\n".join(lines) + "\n\n\n")
+    return "".join(blocks)
+
+
 def is_cross(row: Row) -> bool:
     """True for a run spread over CPUs ("0+1"), not pinned to one."""
     return "+" in row.cpus

@@ -1,26 +1,15 @@
 """Memory per unit: bytes per unit against the number of units alive,
 user and kernel side (spawn rows user_bytes and kernel_bytes over N),
 and the runs that stopped at a system limit (spawn limit_units)."""
-from reportlib import Results, data_number, figure, series_name
+from reportlib import Results, data_number, figure, series_blocks, series_by_n
 
 
 def per_unit(row) -> str:
     return data_number(row.value / row.n) if row and row.value > 0 else "?"
 
 
-def memory_data(rows) -> tuple[str, list[str]]:
-    """The figure's blocks (one per series: N, user and kernel bytes per
-    unit) and the series' names, in order."""
-    series: dict[str, dict[int, dict]] = {}
-    for row in rows:
-        series.setdefault(series_name(row), {}).setdefault(row.n, {})[row.metric] = row
-    blocks = []
-    for name, by_n in series.items():
-        lines = [f"# {name}: N user_B_per_unit kernel_B_per_unit"]
-        for n, metrics in by_n.items():
-            lines.append(f"{n} {per_unit(metrics.get('user_bytes'))} {per_unit(metrics.get('kernel_bytes'))}")
-        blocks.append("\n".join(lines) + "\n\n\n")
-    return "".join(blocks), list(series)
+def point(n: int, metrics) -> str:
+    return f"{n} {per_unit(metrics.get('user_bytes'))} {per_unit(metrics.get('kernel_bytes'))}"
 
 
 TEXT = """Each point is the memory that appeared while N units were alive, divided by
@@ -52,7 +41,8 @@ def render(res: Results) -> str:
             if row.metric in ("user_bytes", "kernel_bytes") and row.n > 0]
     if not rows:
         return ""
-    data, titles = memory_data(rows)
+    series = series_by_n(rows)
+    data, titles = series_blocks(series, "N user_B_per_unit kernel_B_per_unit", point), list(series)
     text = "## Memory per unit\n\n" + figure(
         res, "memory", data, "bytes per unit against the number of units alive, "
         "user side (left) and kernel side (right), log-log.", variables={"titles": " ".join(titles)})

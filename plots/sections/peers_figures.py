@@ -2,7 +2,7 @@
 core in every runtime of the run, cheapest first (pingpong ns_per_switch),
 and the memory of one waiting unit over N (spawn user_bytes and
 kernel_bytes), each with what it shows. Used by sections/peers.py."""
-from reportlib import Results, data_number, figure, fmt, is_one_core, series_name
+from reportlib import Results, data_number, figure, fmt, is_one_core, series_blocks, series_by_n
 
 SWITCH_TEXT = """Every bar is the same experiment: two units on one CPU pass a token back
 and forth, and the elapsed time is divided by the number of hand-offs.
@@ -100,24 +100,22 @@ def switch_figure(res: Results) -> str:
             + switches_compared(first) + SWITCH_TEXT)
 
 
+def both_sides_per_unit(n: int, metrics) -> str:
+    total = sum(row.value for row in metrics.values())
+    return f"{n} {data_number(total / n) if total > 0 else '?'}"
+
+
 def memory_figure(res: Results) -> str:
-    series: dict[str, dict[int, float]] = {}
-    for row in res.rows(experiment="spawn"):
-        # The heap-timer variants of our tasks cost what the wheel ones do:
-        # leave them to the memory section, so the lines here stay readable.
-        if row.n <= 0 or row.metric not in ("user_bytes", "kernel_bytes") or \
-                (row.model == "tasks" and "heap" in row.variant):
-            continue
-        by_n = series.setdefault(series_name(row), {})
-        by_n[row.n] = by_n.get(row.n, 0) + row.value
+    # The heap-timer variants of our tasks cost what the wheel ones do:
+    # leave them to the memory section, so the lines here stay readable.
+    rows = [row for row in res.rows(experiment="spawn")
+            if row.n > 0 and row.metric in ("user_bytes", "kernel_bytes")
+            and not (row.model == "tasks" and "heap" in row.variant)]
+    series = series_by_n(rows)
     if not series:
         return ""
-    blocks = []
-    for name, by_n in series.items():
-        points = [f"{n} {data_number(total / n) if total > 0 else '?'}" for n, total in by_n.items()]
-        blocks.append(f"# {name}: N bytes_per_unit\n" + "\n".join(points) + "\n\n\n")
     return ("### What one waiting unit costs in each runtime\n\n"
-            + figure(res, "peers-memory", "".join(blocks), "memory per unit (user and kernel side together)"
+            + figure(res, "peers-memory", series_blocks(series, "N bytes_per_unit", both_sides_per_unit), "memory per unit (user and kernel side together)"
                      " against N units alive, every runtime of this run, log-log.", script="peers_memory",
                      variables={"titles": " ".join(series)})
             + MEMORY_TEXT)

@@ -4,7 +4,7 @@ lat_p90_ms, lat_p99_ms, errors per model, variant, cpus and C) and the
 /sleep load (sleep_* rows) here; memory per idle connection
 (sections/server_memory.py) and the request mix (sections/server_mix.py)
 beside it. env.txt's wrk line names the client."""
-from reportlib import Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot, series_name
+from reportlib import Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot, series_blocks, series_by_n
 from sections.server_memory import memory_part
 from sections.server_mix import mix_part
 
@@ -46,19 +46,8 @@ def positive(metrics, metric) -> str:
     return data_number(metrics[metric].value) if metric in metrics and metrics[metric].value > 0 else "?"
 
 
-def hello_data(rows) -> tuple[str, list[str]]:
-    """One block per series: C, requests/s, p50 and p99 latency."""
-    series: dict[str, dict[int, dict]] = {}
-    for row in rows:
-        if row.metric in ("req_per_s", "lat_p50_ms", "lat_p99_ms"):
-            series.setdefault(series_name(row), {}).setdefault(row.n, {})[row.metric] = row
-    blocks = []
-    for name, by_c in series.items():
-        lines = [f"# {name}: C req_per_s p50_ms p99_ms"]
-        for c, m in by_c.items():
-            lines.append(f"{c} {data_cell(m, 'req_per_s', '?')} {positive(m, 'lat_p50_ms')} {positive(m, 'lat_p99_ms')}")
-        blocks.append("\n".join(lines) + "\n\n\n")
-    return "".join(blocks), list(series)
+def hello_point(c: int, m) -> str:
+    return f"{c} {data_cell(m, 'req_per_s', '?')} {positive(m, 'lat_p50_ms')} {positive(m, 'lat_p99_ms')}"
 
 
 def at_a_thousand(rows) -> str:
@@ -73,7 +62,8 @@ def at_a_thousand(rows) -> str:
 
 
 def hello_part(res: Results, rows) -> str:
-    data, titles = hello_data(rows)
+    series = series_by_n([row for row in rows if row.metric in ("req_per_s", "lat_p50_ms", "lat_p99_ms")])
+    data, titles = series_blocks(series, "C req_per_s p50_ms p99_ms", hello_point), list(series)
     text = "### Throughput and latency of /hello\n\n"
     text += figure(res, "server-throughput", data, "requests per second of GET /hello through wrk against the"
                    " connections C, log x.", script="server_throughput", variables={"titles": " ".join(titles)})
