@@ -87,7 +87,7 @@ def table_and_data(runs) -> tuple[str, str, int]:
 def workers_figure(res: Results) -> str:
     """The traced runs: a row per worker and run, a box per job."""
     rows, lines = [], []
-    for run_index, trace in enumerate(res.trace_files("trace-imbalance-*.csv")):
+    for trace in res.trace_files("trace-imbalance-*.csv"):
         run_name = trace.name.removeprefix("trace-imbalance-").removesuffix(".csv").replace("-", "/", 1)
         with open(trace, newline="", encoding="utf-8") as f:
             jobs = [r for r in list(csv.reader(f))[1:] if len(r) >= 8 and r[2] in ("heavy", "light")]
@@ -107,15 +107,19 @@ def workers_figure(res: Results) -> str:
                   variables={"rows": " ".join(rows)})
 
 
-def compared(runs) -> str:
-    def took(variant):
-        run = next((r["metrics"] for (m, v, _, _), r in reversed(runs.items()) if (m, v) == ("tasks", variant)), {})
-        makespan, ideal = value_of(run, "makespan_ms"), value_of(run, "ideal_ms", 0)
-        if makespan is None or ideal <= 0:
-            return ""
-        return (f"tasks/{variant} took {fmt_in(makespan, 'ms', 'ms', 1)}, {makespan / ideal:.2f} times"
-                f" the ideal {fmt_in(ideal, 'ms', 'ms', 1)}")
-    sharded, stealing = took("sharded"), took("stealing")
+def took(res: Results, variant: str) -> str:
+    """"tasks/VARIANT took ..., N times the ideal ...", "" without its rows."""
+    makespan = res.rows(experiment="imbalance", model="tasks", variant=variant, metric="makespan_ms")
+    ideal = res.rows(experiment="imbalance", model="tasks", variant=variant, metric="ideal_ms")
+    if not makespan or not ideal or ideal[-1].value <= 0:
+        return ""
+    makespan_ms, ideal_ms = makespan[-1].value, ideal[-1].value
+    return (f"tasks/{variant} took {fmt_in(makespan_ms, 'ms', 'ms', 1)}, {makespan_ms / ideal_ms:.2f} times"
+            f" the ideal {fmt_in(ideal_ms, 'ms', 'ms', 1)}")
+
+
+def compared(res: Results) -> str:
+    sharded, stealing = took(res, "sharded"), took(res, "stealing")
     return f"On this machine {sharded}; {stealing}.\n\n" if sharded and stealing else ""
 
 
@@ -127,4 +131,4 @@ def render(res: Results) -> str:
     text = "## The unlucky worker\n\n" + INTRO + table
     text += figure(res, "imbalance", data, "busy time of each worker (bars), makespan (dots) and the ideal"
                    " (dashed), for each model and variant.", variables={"nw": most_workers})
-    return text + workers_figure(res) + TEXT + compared(runs)
+    return text + workers_figure(res) + TEXT + compared(res)
