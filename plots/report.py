@@ -105,6 +105,9 @@ def main(args: list[str]) -> int:
     except ReportError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return error.exit_code
+    except OSError as error:  # a folder we cannot write into, a full disk
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
     if res.figures_failed > 0:
         print(f"{PROG}: {res.figures_failed} figure(s) could not be drawn; {report} says which", file=sys.stderr)
         return 1

@@ -331,7 +331,10 @@ def figure(res: Results, name: str, data: str, caption: str,
     plotdata.mkdir(exist_ok=True)
     (plotdata / f"{name}.dat").write_text(data, encoding="utf-8")
     png = res.dir / f"{name}.png"
-    png.unlink(missing_ok=True)
+    try:
+        png.unlink(missing_ok=True)
+    except OSError:
+        pass  # gnuplot will fail to write it, and say why
     log = plotdata / f"{name}.log"
     # Run inside the folder, so its name never has to survive gnuplot's quoting.
     command = ["gnuplot", "-e", gnuplot_assignments(f"plotdata/{name}.dat", f"{name}.png", variables),
