@@ -140,10 +140,11 @@ class Results:
         """True when some row matches where."""
         return bool(self.rows(**where))
 
-    def trace_files(self, pattern: str) -> list[pathlib.Path]:
-        """The non-empty files of the folder matching a glob, sorted by name."""
+    def trace_files(self, pattern: str, non_empty: bool = False) -> list[pathlib.Path]:
+        """The files of the folder matching a glob, sorted by name (with
+        non_empty, only those that hold something)."""
         return sorted(path for path in self.dir.glob(pattern)
-                      if path.is_file() and path.stat().st_size > 0)
+                      if path.is_file() and (not non_empty or path.stat().st_size > 0))
 
 
 def pivot(rows: list[Row], *fields: str) -> dict[tuple, dict[str, Row]]:

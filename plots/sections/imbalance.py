@@ -87,7 +87,7 @@ def table_and_data(runs) -> tuple[str, str, int]:
 def workers_figure(res: Results) -> str:
     """The traced runs: a row per worker and run, a box per job."""
     rows, lines = [], []
-    for trace in res.trace_files("trace-imbalance-*.csv"):
+    for trace in res.trace_files("trace-imbalance-*.csv", non_empty=True):
         run_name = trace.name.removeprefix("trace-imbalance-").removesuffix(".csv").replace("-", "/", 1)
         with open(trace, newline="", encoding="utf-8") as f:
             jobs = [r for r in list(csv.reader(f))[1:] if len(r) >= 8 and r[2] in ("heavy", "light")]

@@ -82,7 +82,7 @@ def on_one_core(res: Results) -> str:
 
 def timelines(res: Results) -> str:
     text = ""
-    for trace in res.trace_files("trace-lag-tasks-*.csv"):
+    for trace in res.trace_files("trace-lag-tasks-*.csv", non_empty=True):
         executor = trace.name.removeprefix("trace-lag-tasks-").removesuffix(".csv")
         timeline = timeline_data(trace)
         text += figure(res, f"timeline-lag-{executor}", timeline.data, f"one traced lag run on the {executor}"

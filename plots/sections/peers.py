@@ -80,7 +80,7 @@ def foo_cell(res: Results, model: str) -> str:
     if order:
         return "the article's" if order[-1].value == 1 else "another order"
     printed = res.dir / "trace-tasks.out"
-    if model != "tasks" or not res.trace_files("trace-tasks.out"):
+    if model != "tasks" or not res.trace_files("trace-tasks.out", non_empty=True):
         return "-"
     # Our own foo has no CSV row: its traced run printed the lines.
     lines = [line for line in printed.read_text(encoding="utf-8", errors="replace").splitlines() if line]

@@ -71,7 +71,8 @@ def switches_compared(first: dict) -> str:
     ours = first["tasks/yield"].value if "tasks/yield" in first else None
     parts = []
     if ours and "node" in cheapest:
-        parts.append(f"Here a Node hand-off took {fmt(cheapest['node'], 'ns')}, {cheapest['node'] / ours:.0f} times our yield;")
+        parts.append(f"Here a Node hand-off took {fmt(cheapest['node'], 'ns')},"
+                     f" {cheapest['node'] / ours:.0f} times our yield;")
     if ours and "python" in cheapest:
         parts.append(f"an asyncio one {fmt(cheapest['python'], 'ns')}, {cheapest['python'] / ours:.0f} times;")
     if ours and "go" in cheapest:
@@ -115,7 +116,8 @@ def memory_figure(res: Results) -> str:
     if not series:
         return ""
     return ("### What one waiting unit costs in each runtime\n\n"
-            + figure(res, "peers-memory", series_blocks(series, "N bytes_per_unit", both_sides_per_unit), "memory per unit (user and kernel side together)"
+            + figure(res, "peers-memory", series_blocks(series, "N bytes_per_unit", both_sides_per_unit),
+                     "memory per unit (user and kernel side together)"
                      " against N units alive, every runtime of this run, log-log.", script="peers_memory",
                      variables={"titles": " ".join(series)})
             + MEMORY_TEXT)

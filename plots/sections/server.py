@@ -4,7 +4,8 @@ lat_p90_ms, lat_p99_ms, errors per model, variant, cpus and C) and the
 /sleep load (sleep_* rows) here; memory per idle connection
 (sections/server_memory.py) and the request mix (sections/server_mix.py)
 beside it. env.txt's wrk line names the client."""
-from reportlib import Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot, series_blocks, series_by_n
+from reportlib import (Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot,
+                       series_blocks, series_by_n)
 from sections.server_memory import memory_part
 from sections.server_mix import mix_part
 

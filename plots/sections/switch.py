@@ -95,7 +95,8 @@ def switch_ratios(res: Results) -> str:
             f" run queue) took {fmt(medians.get('yield'), 'ns')}, {yield_per_raw:.2f} times the bare switch"
             f" ({fmt(medians.get('raw'), 'ns')})")
     if raw_per_boost is not None:
-        text += f"; the bare switch took {raw_per_boost:.2f} times Boost.Context's jump_fcontext ({fmt(medians.get('boost'), 'ns')})"
+        text += (f"; the bare switch took {raw_per_boost:.2f} times Boost.Context's jump_fcontext"
+                 f" ({fmt(medians.get('boost'), 'ns')})")
     if paired:
         return text + (". Each ratio is the median over the runs of the ratio within one pingpong run (the variants"
                        " measured side by side in one process); the times are the medians of each variant.\n\n")

@@ -114,9 +114,10 @@ def printed_lines(outputs: dict[str, pathlib.Path]) -> str:
 
 
 def render(res: Results) -> str:
-    models = [model for model in MODELS if res.trace_files(f"trace-{model}.csv")]
+    models = [model for model in MODELS if res.trace_files(f"trace-{model}.csv", non_empty=True)]
     if not models:
         return ""
     text = INTRO + "".join(model_timeline(res, model, MODELS[model]) for model in models)
-    outputs = {model: res.dir / f"trace-{model}.out" for model in models if res.trace_files(f"trace-{model}.out")}
+    outputs = {model: res.dir / f"trace-{model}.out" for model in models
+               if res.trace_files(f"trace-{model}.out", non_empty=True)}
     return text + (printed_lines(outputs) if outputs else "")

@@ -41,12 +41,14 @@ class LoadTest(ReportTestCase):
         with self.assertRaisesRegex(ReportError, "bad header"):
             Results.load(folder)
 
-    def test_trace_files_match_a_glob_and_skip_empty_ones(self):
+    def test_trace_files_match_a_glob_empty_ones_on_request(self):
         res = self.csv_results(ROWS)
         (res.dir / "trace-sched-b.csv").write_text("x\n")
         (res.dir / "trace-sched-a.csv").write_text("x\n")
         (res.dir / "trace-sched-empty.csv").write_text("")
         self.assertEqual([p.name for p in res.trace_files("trace-sched-*.csv")],
+                         ["trace-sched-a.csv", "trace-sched-b.csv", "trace-sched-empty.csv"])
+        self.assertEqual([p.name for p in res.trace_files("trace-sched-*.csv", non_empty=True)],
                          ["trace-sched-a.csv", "trace-sched-b.csv"])
 
 
