@@ -1,19 +1,19 @@
 """reportlib - what the report's sections import: the rows of one results
-folder (data.csv, read once), the one place numbers get their units,
-Markdown tables and the figures drawn with gnuplot.
+folder (data.csv, read once) and the helpers that select and group them;
+it passes on the one place numbers get their units and Markdown tables
+(reportformat.py) and the figures drawn with gnuplot (reportfigure.py).
 
-The contract sections code against is in README.md ("Writing a report
-section"); plots/report.py puts the sections together.
+The contract sections code against is in README.md ("The report
+generator"); plots/report.py puts the sections together.
 """
 import csv
 import dataclasses
 import pathlib
-import shutil
-import subprocess
-import sys
 
-PROG = "report.py"
-PLOTS = pathlib.Path(__file__).resolve().parent
+# What sections import from here, kept in modules of their own.
+from reportfigure import PLOTS, PROG, figure, have_gnuplot  # noqa: F401
+from reportformat import data_number, fmt, fmt_in, md_table, plain_number, plural  # noqa: F401
+
 ROOT = PLOTS.parent
 HEADER = ["experiment", "model", "variant", "cpus", "n", "metric", "value", "unit"]
 
@@ -192,13 +192,7 @@ def is_one_core(row: Row) -> bool:
     return row.cpus != "-" and not is_cross(row)
 
 
-# ------------------------------------------------------------- numbers
-
-def data_number(value: float) -> str:
-    """A number as data for a program (plotdata, the raw table): up to 10
-    significant digits, whole numbers without a fraction."""
-    return f"{value:.10g}"
-
+# ------------------------------------------------------------- rows as text
 
 def data_cell(metrics: dict[str, Row], metric: str, missing: str = "-") -> str:
     """The value of metrics[metric] as data, or missing without it."""
@@ -208,64 +202,6 @@ def data_cell(metrics: dict[str, Row], metric: str, missing: str = "-") -> str:
 def spread_columns(row: Row | None) -> str:
     """"median min max" of a row for a figure, "? ? ?" without one."""
     return " ".join(data_number(x) for x in (row.value, row.min, row.max)) if row else "? ? ?"
-
-
-def plain_number(value: float) -> str:
-    """A unitless number: whole numbers whole, others to 3 significant
-    digits (no fraction from 100 up)."""
-    if value != value:  # NaN
-        return "nan"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.3g}"
-
-
-def format_ns(ns: float) -> str:
-    if ns < 10:
-        return f"{ns:.1f} ns"
-    if ns < 1000:
-        return f"{ns:.0f} ns"
-    if ns < 1e6:
-        return f"{ns / 1e3:.1f} µs"
-    if ns < 1e9:
-        return f"{ns / 1e6:.1f} ms"
-    return f"{ns / 1e9:.2f} s"
-
-
-def format_bytes(size: float) -> str:
-    if size < 1024:
-        return f"{size:.0f} B"
-    if size < 1024 ** 2:
-        return f"{size / 1024:.1f} KiB"
-    if size < 1024 ** 3:
-        return f"{size / 1024 ** 2:.1f} MiB"
-    return f"{size / 1024 ** 3:.1f} GiB"
-
-
-NS_PER_UNIT = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
-
-
-def fmt(value: float | None, unit: str) -> str:
-    """The one place a number gets its unit: times (ns, us, ms, s) scale
-    to ns/µs/ms/s, B to B/KiB/MiB/GiB, anything else (count, ...) is a
-    plain number; "-" for no value."""
-    if value is None:
-        return "-"
-    if unit in NS_PER_UNIT:
-        return format_ns(value * NS_PER_UNIT[unit])
-    if unit == "B":
-        return format_bytes(value)
-    return plain_number(value)
-
-
-def fmt_in(value: float, unit: str, shown_unit: str, digits: int) -> str:
-    """value (in unit) shown in shown_unit with a fixed number of decimals,
-    for columns and sentences that keep one unit: fmt_in(2.5e6, "ns", "ms", 3)
-    is "2.500 ms"."""
-    scale = NS_PER_UNIT[unit] / NS_PER_UNIT[shown_unit]
-    return f"{value * scale:.{digits}f} {shown_unit.replace('us', 'µs')}"
 
 
 def fmt_range(row: Row) -> str:
@@ -284,76 +220,3 @@ def fmt_row(row: Row | None) -> str:
     if row is None:
         return "-"
     return fmt(row.value, row.unit) + fmt_range(row)
-
-
-def plural(n, word: str) -> str:
-    """"1 thread", "3 threads", "2 processes"."""
-    if n == 1:
-        return f"1 {word}"
-    if word.endswith("s"):
-        return f"{n} {word}es"
-    return f"{n} {word}s"
-
-
-# ------------------------------------------------------------- Markdown
-
-def md_table(header: list[str], body: list[list[str]]) -> str:
-    """A Markdown table, with a blank line after it."""
-    def table_line(cells):
-        return "|" + "".join(f" {cell} |" if cell else " |" for cell in cells)
-    lines = [table_line(header), table_line(["---"] * len(header))]
-    lines += [table_line(cells) for cells in body]
-    return "\n".join(lines) + "\n\n"
-
-
-def gnuplot_value(value) -> str:
-    """A Python value as a gnuplot -e assignment's right-hand side."""
-    if isinstance(value, str):
-        return "'" + value + "'"
-    return data_number(value)
-
-
-def gnuplot_assignments(data_file: str, png_file: str, variables: dict) -> str:
-    assignments = [f"in='{data_file}'", f"out='{png_file}'"]
-    assignments += [f"{name}={gnuplot_value(value)}" for name, value in variables.items()]
-    return "; ".join(assignments)
-
-
-def figure(res: Results, name: str, data: str, caption: str,
-           script: str | None = None, variables: dict | None = None) -> str:
-    """Writes plotdata/NAME.dat (data: gnuplot's format), draws NAME.png
-    with plots/SCRIPT.gp (SCRIPT defaults to NAME; variables become -e
-    assignments after in= and out=) and returns the Markdown that shows it
-    with the command that redraws it. When gnuplot fails it says so on
-    stderr, counts the failure and returns a line saying so instead."""
-    script = script or name
-    variables = variables or {}
-    plotdata = res.dir / "plotdata"
-    plotdata.mkdir(exist_ok=True)
-    (plotdata / f"{name}.dat").write_text(data, encoding="utf-8")
-    png = res.dir / f"{name}.png"
-    try:
-        png.unlink(missing_ok=True)
-    except OSError:
-        pass  # gnuplot will fail to write it, and say why
-    log = plotdata / f"{name}.log"
-    # Run inside the folder, so its name never has to survive gnuplot's quoting.
-    command = ["gnuplot", "-e", gnuplot_assignments(f"plotdata/{name}.dat", f"{name}.png", variables),
-               str(PLOTS / f"{script}.gp")]
-    with open(log, "w", encoding="utf-8") as log_file:
-        status = subprocess.run(command, cwd=res.dir, stderr=log_file).returncode
-    if status != 0 or not png.is_file() or png.stat().st_size == 0:
-        print(f"{PROG}: gnuplot failed on {name}:", file=sys.stderr)
-        sys.stderr.write(log.read_text(encoding="utf-8", errors="replace"))
-        res.figures_failed += 1
-        return f"(The figure {name} could not be drawn; see the messages of {PROG}.)\n\n"
-    res.figures_drawn += 1
-    redraw = gnuplot_assignments(f"{res.rdir}/plotdata/{name}.dat", f"{res.rdir}/{name}.png", variables)
-    return (f"![{caption}]({name}.png)\n\n"
-            f"*Figure {res.figures_drawn} (`{name}.png`): {caption}* Redraw it alone with\n"
-            f"`gnuplot -e \"{redraw}\" plots/{script}.gp`\n"
-            f"(the data it draws is `{res.rdir}/plotdata/{name}.dat`).\n\n")
-
-
-def have_gnuplot() -> bool:
-    return shutil.which("gnuplot") is not None
