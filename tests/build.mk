@@ -7,7 +7,7 @@ TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
 
-$(YLTEST): $(TEST_OBJS) $(LIBYL) $(LIBBENCH)
+$(YLTEST): $(TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
@@ -24,7 +24,7 @@ TEST_ARGS ?= -j2
 TSAN_TEST := $(O)/tests/conc-plain
 TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/main_plain \
   conc/server_check conc/steal_io support/httpc support/run)
-$(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBYL) $(LIBBENCH)
+$(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
