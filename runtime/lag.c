@@ -18,7 +18,9 @@
  * default: the timing wheel cuts time into 1 ms ticks and rounds every
  * deadline up to the end of its tick, which would add up to a whole period
  * to a 1 ms ticker, scheduler or not (--timers wheel shows it).
- * Compare with threads/lag.c and procs/lag.c, where the kernel preempts.
+ * Compare with threads/lag.c and procs/lag.c, where the kernel preempts,
+ * and with --preempt-us Q, where libyl does: the hog is cut every Q and
+ * the ticker waits about Q, not the whole burst.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -139,8 +141,14 @@ int main(int argc, char **argv)
         cli_fail("the runtime failed");
     yl_stats st = yl_get_stats();
 
-    char variant[32];
-    snprintf(variant, sizeof variant, "%s%s", yl_exec_names[e], timers ? "-wheel" : "");
+    /* Preemptive runs (--preempt-us Q or YL_PREEMPT_US) are their own
+     * variant, EXEC-qQus: the report sets them beside the cooperative ones. */
+    const char *pq = getenv("YL_PREEMPT_US");
+    char qpart[24] = "";
+    if (pq && *pq && strtoull(pq, NULL, 10) > 0)
+        snprintf(qpart, sizeof qpart, "-q%sus", pq);
+    char variant[48];
+    snprintf(variant, sizeof variant, "%s%s%s", yl_exec_names[e], timers ? "-wheel" : "", qpart);
     struct csv_key k = {.experiment = "lag", .model = "tasks", .variant = variant};
     cpus_format(&cpus, k.cpus, sizeof k.cpus);
     struct lag_run r = {.ticks = g.ticks, .late_ns = g.late_ns, .bursts = atomic_load(&g.bursts),

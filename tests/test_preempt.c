@@ -174,9 +174,11 @@ static int lag_hog_units(const char *preempt)
 Test(preempt, lag_hog_is_cut_into_slices_with_the_flag, .timeout = 120)
 {
     int cooperative = lag_hog_units("0"), preemptive = lag_hog_units("1000");
-    /* 200 ticks of 1 ms: about 5 bursts of 40 ms, or about 200 slices */
-    cr_expect_leq(cooperative, 10, "without preemption: %d hog units", cooperative);
-    cr_expect_geq(preemptive, 50, "with a 1 ms quantum: %d hog units", preemptive);
+    /* 200 ticks of 1 ms: about 5 bursts of 40 ms (a unit each), or up to
+     * 200 slices; on a loaded machine the monitor thread waits for a CPU
+     * too, so the slices are fewer, but still many times the bursts. */
+    cr_expect_geq(preemptive, 3 * cooperative, "hog units: %d with a 1 ms quantum, %d without",
+                  preemptive, cooperative);
 }
 
 Test(preempt, bad_flag_value_is_one_line_exit_2)

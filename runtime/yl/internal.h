@@ -18,6 +18,7 @@
 
 #include "ctx.h"
 #include "deque.h"
+#include "san.h"
 #include "yl.h"
 
 #define YL_NAME_MAX 24
@@ -445,18 +446,17 @@ static inline void yl__preempt_unit_begin(struct yl_worker *w, const yl_task *t,
     uint64_t slice = w->slice_next_ns ? w->slice_next_ns : w->rt->preempt_ns;
     w->slice_next_ns = 0;
     w->pre_stackless = t->kind != YL_STACKFUL;
-    atomic_store_explicit(&w->pre_start_ns, now, memory_order_relaxed);
-    atomic_store_explicit(&w->pre_slice_ns, slice, memory_order_relaxed);
-    atomic_store_explicit(&w->pre_kind_stackless, w->pre_stackless, memory_order_relaxed);
+    atomic_store_explicit(&w->pre_start_ns, now, YL_RELAXED);
+    atomic_store_explicit(&w->pre_slice_ns, slice, YL_RELAXED);
+    atomic_store_explicit(&w->pre_kind_stackless, w->pre_stackless, YL_RELAXED);
     uint64_t seq = atomic_load_explicit(&w->pre_seq, memory_order_relaxed);
     atomic_store_explicit(&w->pre_seq, seq + 1, memory_order_release); /* odd: running */
 }
 static inline void yl__preempt_unit_end(struct yl_worker *w)
 {
     uint64_t seq = atomic_load_explicit(&w->pre_seq, memory_order_relaxed);
-    atomic_store_explicit(&w->pre_seq, seq + 1, memory_order_relaxed); /* even */
-    /* the next unit's fields are written after this, never before */
-    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&w->pre_seq, seq + 1, YL_RELAXED); /* even */
+    yl_fence_release(); /* the next unit's fields are written after this, never before */
 }
 
 /* monitor.c: the thread that watches the workers' units (Go's sysmon). */

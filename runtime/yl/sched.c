@@ -611,6 +611,10 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
      * (yl__preempt_require); from here on the run preempts or never does. */
     if (yl__preempt_setup(rt) != 0)
         goto out;
+    /* The monitor before this thread pins itself as worker 0: it must not
+     * inherit that one CPU, where the unit it watches runs. */
+    if (yl__monitor_start(rt) != 0)
+        goto out;
     the_rt = rt;
     ws[0].thread = self;
     worker_init_thread(&ws[0]);
@@ -635,8 +639,6 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
         goto stop;
     }
     yl_detach(m);
-    if (yl__monitor_start(rt) != 0)
-        goto stop;
     worker_loop(&ws[0]);
     rc = 0;
 stop:

@@ -41,7 +41,7 @@ static int check_in_child(const char *name, int (*fn)(void *), void *arg, int ti
 /* ---- spinners ----------------------------------------------------------- */
 
 static struct {
-    _Atomic int stop;
+    _Atomic int stop, spinning, spinners;
     _Atomic uint64_t turns;
 } sp;
 
@@ -49,6 +49,7 @@ static void spinner(void *arg)
 {
     (void)arg;
     uint64_t n = 0;
+    atomic_fetch_add(&sp.spinning, 1);
     /* No call, no yield point: only a preemption takes the CPU away. */
     while (!atomic_load_explicit(&sp.stop, memory_order_relaxed))
         n++;
@@ -58,6 +59,10 @@ static void spinner(void *arg)
 static void progress(void *arg)
 {
     (void)arg;
+    /* Every worker busy with a spinner first: from then on only a
+     * preemption gives this task a turn. */
+    while (atomic_load(&sp.spinning) < atomic_load(&sp.spinners))
+        yl_yield();
     for (int i = 0; i < 200; i++) {
         atomic_fetch_add(&sp.turns, 1);
         yl_yield();
@@ -85,6 +90,7 @@ static int spin_child(void *arg)
     struct run_args *a = arg;
     yl_config c = {.exec = (enum yl_exec)a->exec, .workers = a->workers, .preempt_us = 200};
     int n = a->exec == YL_EXEC_SINGLE ? 1 : a->workers;
+    atomic_store(&sp.spinners, n);
     if (yl_run(&c, spin_main, &n) != 0)
         return 1;
     yl_stats st = yl_get_stats();
