@@ -123,14 +123,11 @@ YL_PREEMPT_HANDLER_ATTRS static void on_signal(int sig, siginfo_t *si, void *ucv
     yl__uc_push_call(ucv, (uintptr_t)yl__preempt_entry);
 }
 
-/* The task's unit ends here, cut: requeued like a yield, but flagged. The
- * trip that follows looks at the timers and fds first, as the kernel's
- * tick does: a preemption is how a due timer gets its turn while a hog
- * runs (the loop would otherwise look only every YL_CHECK_EVERY units). */
+/* The task's unit ends here, cut: requeued like a yield, but flagged (the
+ * scheduler then lets due timers and fds in first: run_unit). */
 static void switch_out_preempted(struct yl_worker *w, struct yl_fiber *f)
 {
     w->preemptions++;
-    w->until_check = 1;
     f->t.run_flags |= YL_R_PREEMPTED;
     f->t.state = YL_TASK_READY;
     yl__switch_out(f);

@@ -129,6 +129,8 @@ static void poll_unit(yl_task *t)
     }
 }
 
+static void look_around(struct yl_worker *w);
+
 /* Runs t for one unit: until it yields, blocks or finishes. Inlined into
  * the loop, so the switch back lands in the loop itself: no return
  * follows it, and the CPU's return predictor (which a switch between
@@ -185,10 +187,16 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
     }
     YL_PHASE(YL_PH_KEPT);
     if (__builtin_expect(t->state == YL_TASK_READY, 1)) { /* yl_yield */
-        if (plain)
+        if (plain) {
             yl__q_push(&w->runq, t);
-        else
+        } else {
+            /* Cut by the timer: as on the kernel's tick, the timers and fds
+             * that fell due during the slice are made ready first, so they
+             * run before the task that was cut, not a whole slice later. */
+            if (t->run_flags & YL_R_PREEMPTED)
+                look_around(w);
             yl__requeue_yielded_fast(w, t);
+        }
         YL_PHASE(YL_PH_QUEUED);
     } else if (t->state == YL_TASK_DONE) {
         yl__task_finished(w, t);
