@@ -439,7 +439,7 @@ static int stress_run(void *arg)
 int conc_preempt_stress(int exec, int workers, int seconds)
 {
     struct run_args a = {.exec = exec, .workers = workers, .seconds = seconds};
-    return check_in_child("preempt stress", stress_run, &a, seconds + 60);
+    return check_in_child("preempt stress", stress_run, &a, seconds + 20);
 }
 
 int conc_preempt_stress_seconds(void)
