@@ -102,7 +102,7 @@ YL_PREEMPT_HANDLER_ATTRS static void on_signal(int sig, siginfo_t *si, void *ucv
     yl_task *t = w->current;
     if (!t || t->kind != YL_STACKFUL)
         return;
-    struct yl_fiber *f = yl__fiber(t);
+    struct yl_fiber *f = (struct yl_fiber *)t; /* not yl__fiber: no call in here */
     uintptr_t lo = (uintptr_t)f->stack_lo, hi = lo + f->stack_size;
     uintptr_t here = (uintptr_t)&lo;
     uintptr_t pc = yl__uc_pc(ucv), sp = yl__uc_sp(ucv);

@@ -26,6 +26,7 @@
 /* The handler and what it inlines touch no sanitizer state: it may run
  * while the sanitizer's own runtime is halfway through something. */
 #define YL_PREEMPT_HANDLER_ATTRS __attribute__((no_sanitize("address", "thread")))
+#define YL_PREEMPT_HANDLER_INLINE YL_PREEMPT_HANDLER_ATTRS __attribute__((always_inline)) static inline
 
 /* Where the interrupted code may be cut: [user_lo, user_hi) minus libyl. */
 struct yl_code_ranges {
@@ -46,18 +47,18 @@ void yl__preempt_entry(void);
  * CPU has no XSAVE and the entry uses FXSAVE's 512 bytes. Set at setup. */
 extern uint32_t yl__xsave_bytes;
 
-static inline uintptr_t yl__uc_pc(void *uc)
+YL_PREEMPT_HANDLER_INLINE uintptr_t yl__uc_pc(void *uc)
 {
     return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
 }
-static inline uintptr_t yl__uc_sp(void *uc)
+YL_PREEMPT_HANDLER_INLINE uintptr_t yl__uc_sp(void *uc)
 {
     return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
 }
 /* The interrupted code may keep data in the 128-byte red zone below rsp:
  * skip it, then push the PC as a call would; the entry returns with
  * `ret $128`, which pops the PC and the red zone together. */
-YL_PREEMPT_HANDLER_ATTRS static inline void yl__uc_push_call(void *ucv, uintptr_t fn)
+YL_PREEMPT_HANDLER_INLINE void yl__uc_push_call(void *ucv, uintptr_t fn)
 {
     greg_t *g = ((ucontext_t *)ucv)->uc_mcontext.gregs;
     uintptr_t sp = (uintptr_t)g[REG_RSP] - 128 - 8;
@@ -80,18 +81,18 @@ static inline uint64_t yl__preempt_frame_bytes(void)
     return 128 + 8 + 16 * 8 + (yl__xsave_bytes ? yl__xsave_bytes : 512) + 64;
 }
 #elif defined(__aarch64__)
-static inline uintptr_t yl__uc_pc(void *uc)
+YL_PREEMPT_HANDLER_INLINE uintptr_t yl__uc_pc(void *uc)
 {
     return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
 }
-static inline uintptr_t yl__uc_sp(void *uc)
+YL_PREEMPT_HANDLER_INLINE uintptr_t yl__uc_sp(void *uc)
 {
     return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.sp;
 }
 /* No red zone on AArch64; sp stays 16-aligned. x30 is left alone: the
  * entry saves it like every other register and returns through x18 (see
  * preempt_aarch64.S on why the code a task runs leaves x18 alone). */
-YL_PREEMPT_HANDLER_ATTRS static inline void yl__uc_push_call(void *ucv, uintptr_t fn)
+YL_PREEMPT_HANDLER_INLINE void yl__uc_push_call(void *ucv, uintptr_t fn)
 {
     mcontext_t *m = &((ucontext_t *)ucv)->uc_mcontext;
     uintptr_t sp = (uintptr_t)m->sp - 16;
