@@ -83,6 +83,19 @@ test-aarch64:
 	  -DYL_CONC_NO_SERVER -Iruntime/yl -Itests -o $(AARCH64_CONC) $(AARCH64_CONC_SRCS) \
 	  build/aarch64/yl/libyl.a -lm
 	qemu-aarch64 $(AARCH64_CONC)
+# Preemption in a static link, where libc sits in the program's own text
+# (the QEMU guest runs such programs): the same checks, linked -static.
+PREEMPT_STATIC := build/static/tests/preempt-plain
+.PHONY: test-preempt-static
+test-preempt-static:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 build/static/lib/libyl.a build/static/lib/libbench.a
+	@mkdir -p $(dir $(PREEMPT_STATIC))
+	$(Q)$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -static -pthread \
+	  -Iruntime/yl -Ibench -Itests -o $(PREEMPT_STATIC) tests/conc/main_preempt.c \
+	  tests/conc/preempt.c tests/conc/workers.c tests/conc/conc.c \
+	  build/static/lib/libbench.a build/static/lib/libyl.a -lm
+	$(PREEMPT_STATIC)
+HELP_LINES += "  test-preempt-static  preemption's checks in a STATIC=1 link (libc inside the program)"
 HELP_LINES += "  test-aarch64   cross-build the context-switch and concurrency checks for AArch64, run under qemu-aarch64"
 
 # libyl alone: no symbol it needs may come from libbench, and a program
