@@ -46,7 +46,8 @@ static const char usage[] =
     "  --csv         CSV rows on stdout, summary on stderr\n"
     "  --timeout S   give up after S seconds (default 120)\n"
     "Rows (n = T): lateness_p50_ms, lateness_p99_ms, lateness_max_ms, ticks,\n"
-    "hog_bursts, hog_ms, elapsed_ms, workers, migrations.\n";
+    "hog_bursts, hog_ms, elapsed_ms, workers, migrations; with --preempt-us also\n"
+    "preempt_signals, preemptions, preempt_deferred.\n";
 
 static const char *const timer_kinds[] = {"heap", "wheel", NULL};
 
@@ -156,6 +157,11 @@ int main(int argc, char **argv)
     lag_report(&k, &r);
     csv_row(&k, g.ticks, "workers", (enum yl_exec)e == YL_EXEC_SINGLE ? 1 : (double)workers, "count");
     csv_row(&k, g.ticks, "migrations", (double)st.migrations, "count");
+    if (qpart[0]) { /* what the timer did to the hog */
+        csv_row(&k, g.ticks, "preempt_signals", (double)st.preempt_signals, "count");
+        csv_row(&k, g.ticks, "preemptions", (double)st.preemptions, "count");
+        csv_row(&k, g.ticks, "preempt_deferred", (double)st.preempt_deferred, "count");
+    }
     free(g.late_ns);
     return 0;
 }
