@@ -9,7 +9,7 @@
 # Lab 01's practice generator is a program like any other (built by `all`).
 UNITGEN := $(O)/bin/labs/unitgen
 ALL_PROGS += $(UNITGEN)
-$(UNITGEN): $(O)/obj/labs/01-units/unitgen.o $(LIBYL) $(LIBBENCH)
+$(UNITGEN): $(O)/obj/labs/01-units/unitgen.o $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -25,6 +25,9 @@ LAB_NEEDS_05 :=
 # is read after this file).
 LAB_NEEDS_07 = $(python_PROGS) $(node_PROGS) $(YL_PEER_SPAWN)
 LAB_NEEDS_08 := $(O)/bin/tasks/server
+LAB_NEEDS_09 :=
+# Lab 09's suite runs the preemption checks of tests/conc/ (a child each).
+LAB_SRCS_09 := tests/conc/preempt.c tests/conc/workers.c tests/conc/conc.c
 
 # One grading binary per lab: its suites, the points reporter, the shared
 # test helpers and the context-switch probes. HIDDEN=1 adds the
@@ -40,11 +43,11 @@ $(filter-out $(TEST_OBJS),$(LAB_ALL_OBJS)): CPPFLAGS += -Itests \
   -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
 
 define lab_grader
-$(O)/labs/grade-$(1): $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c)) $$(LIBYL) $$(LIBBENCH)
+$(O)/labs/grade-$(1): $(call lab_objs,$(LAB_COMMON_SRCS) $(LAB_SRCS_$(1)) $(wildcard tests/labs/$(1)_*.c)) $$(LIBBENCH) $$(LIBYL)
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) -lcriterion -lm
-$(O)/labs/grade-$(1)-hidden: $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c tests/labs/hidden/$(1)_*.c)) $$(LIBYL) $$(LIBBENCH)
+$(O)/labs/grade-$(1)-hidden: $(call lab_objs,$(LAB_COMMON_SRCS) $(LAB_SRCS_$(1)) $(wildcard tests/labs/$(1)_*.c tests/labs/hidden/$(1)_*.c)) $$(LIBBENCH) $$(LIBYL)
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) -lcriterion -lm

@@ -18,7 +18,9 @@
  * default: the timing wheel cuts time into 1 ms ticks and rounds every
  * deadline up to the end of its tick, which would add up to a whole period
  * to a 1 ms ticker, scheduler or not (--timers wheel shows it).
- * Compare with threads/lag.c and procs/lag.c, where the kernel preempts.
+ * Compare with threads/lag.c and procs/lag.c, where the kernel preempts,
+ * and with --preempt-us Q, where libyl does: the hog is cut every Q and
+ * the ticker waits about Q, not the whole burst.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +46,8 @@ static const char usage[] =
     "  --csv         CSV rows on stdout, summary on stderr\n"
     "  --timeout S   give up after S seconds (default 120)\n"
     "Rows (n = T): lateness_p50_ms, lateness_p99_ms, lateness_max_ms, ticks,\n"
-    "hog_bursts, hog_ms, elapsed_ms, workers, migrations.\n";
+    "hog_bursts, hog_ms, elapsed_ms, workers, migrations; with --preempt-us also\n"
+    "preempt_signals, preemptions, preempt_deferred.\n";
 
 static const char *const timer_kinds[] = {"heap", "wheel", NULL};
 
@@ -139,8 +142,14 @@ int main(int argc, char **argv)
         cli_fail("the runtime failed");
     yl_stats st = yl_get_stats();
 
-    char variant[32];
-    snprintf(variant, sizeof variant, "%s%s", yl_exec_names[e], timers ? "-wheel" : "");
+    /* Preemptive runs (--preempt-us Q or YL_PREEMPT_US) are their own
+     * variant, EXEC-qQus: the report sets them beside the cooperative ones. */
+    const char *pq = getenv("YL_PREEMPT_US");
+    char qpart[24] = "";
+    if (pq && *pq && strtoull(pq, NULL, 10) > 0)
+        snprintf(qpart, sizeof qpart, "-q%sus", pq);
+    char variant[48];
+    snprintf(variant, sizeof variant, "%s%s%s", yl_exec_names[e], timers ? "-wheel" : "", qpart);
     struct csv_key k = {.experiment = "lag", .model = "tasks", .variant = variant};
     cpus_format(&cpus, k.cpus, sizeof k.cpus);
     struct lag_run r = {.ticks = g.ticks, .late_ns = g.late_ns, .bursts = atomic_load(&g.bursts),
@@ -148,6 +157,11 @@ int main(int argc, char **argv)
     lag_report(&k, &r);
     csv_row(&k, g.ticks, "workers", (enum yl_exec)e == YL_EXEC_SINGLE ? 1 : (double)workers, "count");
     csv_row(&k, g.ticks, "migrations", (double)st.migrations, "count");
+    if (qpart[0]) { /* what the timer did to the hog */
+        csv_row(&k, g.ticks, "preempt_signals", (double)st.preempt_signals, "count");
+        csv_row(&k, g.ticks, "preemptions", (double)st.preemptions, "count");
+        csv_row(&k, g.ticks, "preempt_deferred", (double)st.preempt_deferred, "count");
+    }
     free(g.late_ns);
     return 0;
 }

@@ -74,11 +74,13 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #define YL_RELAXED memory_order_seq_cst
 #define YL_ACQUIRE memory_order_seq_cst
 #define yl_fence_release() ((void)0)
+#define yl_fence_acquire() ((void)0)
 #define yl_fence_seq_cst() ((void)0)
 #else
 #define YL_RELAXED memory_order_relaxed
 #define YL_ACQUIRE memory_order_acquire
 #define yl_fence_release() atomic_thread_fence(memory_order_release)
+#define yl_fence_acquire() atomic_thread_fence(memory_order_acquire)
 #define yl_fence_seq_cst() atomic_thread_fence(memory_order_seq_cst)
 #endif
 
