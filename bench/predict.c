@@ -169,7 +169,8 @@ static bool preempted(const struct sim *s, int cur)
 static void account(struct sim *s, int cur, bool blocked)
 {
     if (s->pol == PRED_STRIDE)
-        s->j[cur].pass += STRIDE1 / s->jl->j[cur].tickets * s->j[cur].slice / s->p->quantum;
+        s->j[cur].pass += STRIDE1 / s->jl->j[cur].tickets *
+                          ((s->j[cur].slice * 64 + s->p->quantum / 2) / s->p->quantum) / 64;
     if (s->pol != PRED_MLFQ)
         return;
     if (blocked && s->p->stay) {

@@ -21,6 +21,8 @@
 #define GAP_NS 150000u
 /* How much CPU the job burns between two looks at a safepoint. */
 #define STEP_NS 50000u
+/* At least this close to the end of a burst a job stops asking. */
+#define GRACE_MIN_NS 100000u
 
 struct sched_run *sched_run_new(const struct sched_args *a)
 {
@@ -110,29 +112,31 @@ static void slice_end(struct slice *s, uint64_t at)
 }
 
 /* Burns ns of this thread's CPU, cutting the trace where the job was off
- * the CPU. */
-static void burn(struct slice *s, uint64_t ns, const struct sched_hooks *h)
+ * the CPU. The CPU spent in a safepoint that did not yield counts as the
+ * job's, as it does for the policy, which measures the whole unit; so the
+ * job and its class agree on how far it is. Within `grace` of the end of
+ * its burst the job does not ask: a job whose work ends where its slice
+ * does ends (or starts its I/O) first, as in the textbook. */
+static void burn(struct slice *s, uint64_t ns, uint64_t grace, const struct sched_hooks *h)
 {
-    uint64_t done = 0;
-    while (done < ns) {
-        uint64_t c0 = thread_cpu_ns(), w = now_ns(), c = c0;
-        uint64_t step = ns - done < STEP_NS ? ns - done : STEP_NS;
-        while (c - c0 < step) {
-            uint64_t pc = c, pw = w;
-            c = thread_cpu_ns();
-            w = now_ns();
-            if (w - pw > GAP_NS && c - pc < (w - pw) / 2) {
-                slice_end(s, pw); /* preempted by the kernel in between */
-                slice_begin(s, w);
-            }
+    uint64_t done = 0, base = thread_cpu_ns(), c = base, w = now_ns(), next = STEP_NS;
+    while (done + (c - base) < ns) {
+        uint64_t pc = c, pw = w;
+        c = thread_cpu_ns();
+        w = now_ns();
+        if (w - pw > GAP_NS && c - pc < (w - pw) / 2) {
+            slice_end(s, pw); /* preempted by the kernel in between */
+            slice_begin(s, w);
         }
-        done += c - c0;
-        if (h->safepoint && done < ns) {
-            uint64_t before = now_ns();
-            if (h->safepoint()) {
-                slice_end(s, before);
-                slice_begin(s, now_ns());
-            }
+        uint64_t at = done + (c - base);
+        if (!h->safepoint || at < next || at + grace >= ns)
+            continue;
+        next = at + STEP_NS;
+        if (h->safepoint()) {
+            slice_end(s, w);
+            done = at;
+            base = c = thread_cpu_ns();
+            slice_begin(s, w = now_ns());
         }
     }
 }
@@ -146,12 +150,14 @@ void sched_job(struct sched_run *r, size_t i, const struct sched_hooks *h)
     uint64_t start = now_ns();
     atomic_store(&rec->first_ns, start);
     slice_begin(&s, start);
-    uint64_t c0 = thread_cpu_ns();
+    uint64_t c0 = thread_cpu_ns(), grace = r->unit_ns / 50;
+    if (grace < GRACE_MIN_NS)
+        grace = GRACE_MIN_NS;
     for (uint64_t u = 0; u < j->run;) {
         uint64_t n = j->iofreq ? j->iofreq : j->run;
         if (n > j->run - u)
             n = j->run - u;
-        burn(&s, n * r->unit_ns, h);
+        burn(&s, n * r->unit_ns, grace, h);
         u += n;
         if (u < j->run && j->iofreq) {
             slice_end(&s, now_ns());

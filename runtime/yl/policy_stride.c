@@ -1,7 +1,7 @@
 /* policy_stride.c - stride scheduling (Waldspurger): each task's stride is
  * a big constant divided by its tickets; the task with the least pass
  * runs, for one quantum, and its pass then grows by its stride (pro rata
- * when it ran less than a quantum). Over any stretch each task gets
+ * when it ran less than a quantum, in 64ths). Over any stretch each task gets
  * within a quantum of its tickets' share. A task that arrives or wakes
  * starts at the pass of the last task picked, so sleeping banks no
  * credit. Ties go to the task that has waited longest. Heap by pass:
@@ -59,7 +59,11 @@ static struct yl_se *stride_pick(struct yl_prq *rq)
 
 static void stride_put_prev(struct yl_prq *rq, struct yl_se *se, uint64_t ran, enum yl_leave why)
 {
-    se->pass += (uint64_t)((unsigned __int128)stride(se) * ran / rq->p.quantum_ns);
+    /* In 64ths of a quantum: a slice that overshot by a few us costs no
+     * more than a whole one, so ties stay ties. */
+    uint64_t q = rq->p.quantum_ns;
+    uint64_t n64 = (uint64_t)(((unsigned __int128)ran * 64 + q / 2) / q);
+    se->pass += stride(se) * n64 / 64;
     se->slice_ns += ran;
     if (why != YL_LEAVE_PREEMPT || se->slice_ns >= rq->p.quantum_ns)
         se->slice_ns = 0;
