@@ -13,6 +13,12 @@
 const char *cli_prog = "yieldlab";
 static unsigned timeout_sec;
 
+/* --preempt-us, which every program takes (cli_parse). */
+static const char preempt_usage[] =
+    "  --preempt-us Q  tasks: preempt a unit that runs longer than Q µs (0: never,\n"
+    "                the default; sets YL_PREEMPT_US); threads and procs: ignored,\n"
+    "                the kernel preempts them on its own tick\n";
+
 void cli_init(int argc, char **argv, const char *usage)
 {
     if (argc > 0 && argv[0]) {
@@ -24,6 +30,7 @@ void cli_init(int argc, char **argv, const char *usage)
             break;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
+            fputs(preempt_usage, stdout);
             exit(0);
         }
     }
@@ -131,6 +138,17 @@ void cli_parse(int argc, char **argv, const struct cli_opt *opts, unsigned defau
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--timeout") == 0) {
             timeout = cli_u64(a, v, 0, 7 * 86400);
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--preempt-us") == 0) {
+            /* libyl reads the quantum from the environment (yl_config_from_env),
+             * so the flag reaches every yl_run of the program, children too;
+             * 10 s is libyl's own limit (YL_PREEMPT_MAX_US). */
+            uint64_t q = cli_u64(a, v, 0, 10000000);
+            char buf[24];
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)q);
+            setenv("YL_PREEMPT_US", buf, 1);
             i++;
             continue;
         }

@@ -4,6 +4,7 @@
  *   bad flag or value     "prog: --flag: what is wrong" on stderr, exit 2
  *   --timeout S           the whole experiment is killed after S seconds
  *   --csv                 rows on stdout, human summary on stderr
+ *   --preempt-us Q        libyl preempts a unit after Q µs (YL_PREEMPT_US)
  */
 #ifndef YL_CLI_H
 #define YL_CLI_H
@@ -34,8 +35,9 @@ struct cli_opt {
 };
 
 /* Parses argv against opts (terminated by an entry with name NULL). Also
- * takes --help (handled by cli_init) and --timeout S (default default_timeout
- * seconds, 0 = none; arms cli_timeout). Any other argument exits 2 with a
+ * takes --help (handled by cli_init), --timeout S (default default_timeout
+ * seconds, 0 = none; arms cli_timeout) and --preempt-us Q (sets
+ * YL_PREEMPT_US for libyl: tasks are preempted after Q µs). Any other argument exits 2 with a
  * message naming it. */
 void cli_parse(int argc, char **argv, const struct cli_opt *opts, unsigned default_timeout);
 

@@ -9,7 +9,7 @@
 # Lab 01's practice generator is a program like any other (built by `all`).
 UNITGEN := $(O)/bin/labs/unitgen
 ALL_PROGS += $(UNITGEN)
-$(UNITGEN): $(O)/obj/labs/01-units/unitgen.o $(LIBYL) $(LIBBENCH)
+$(UNITGEN): $(O)/obj/labs/01-units/unitgen.o $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -40,11 +40,11 @@ $(filter-out $(TEST_OBJS),$(LAB_ALL_OBJS)): CPPFLAGS += -Itests \
   -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
 
 define lab_grader
-$(O)/labs/grade-$(1): $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c)) $$(LIBYL) $$(LIBBENCH)
+$(O)/labs/grade-$(1): $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c)) $$(LIBBENCH) $$(LIBYL)
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) -lcriterion -lm
-$(O)/labs/grade-$(1)-hidden: $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c tests/labs/hidden/$(1)_*.c)) $$(LIBYL) $$(LIBBENCH)
+$(O)/labs/grade-$(1)-hidden: $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/$(1)_*.c tests/labs/hidden/$(1)_*.c)) $$(LIBBENCH) $$(LIBYL)
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) -lcriterion -lm

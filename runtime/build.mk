@@ -2,7 +2,7 @@
 # links bench's trace writer as an object, not from the archive: nothing
 # in a program names it, it installs itself as libyl's tracer at start-up.
 YLTRACE_OBJ := $(O)/obj/bench/yltrace.o
-$(eval $(call program_dir,runtime,tasks,$(YLTRACE_OBJ) $(LIBYL) $(LIBBENCH)))
+$(eval $(call program_dir,runtime,tasks,$(YLTRACE_OBJ) $(LIBBENCH) $(LIBYL)))
 
 # pingpong --variant boost: Boost.Context's switch, measured next to ours.
 # Only where its static library links (bench deps group; never required),
@@ -18,7 +18,7 @@ $(O)/bin/tasks/pingpong: LDLIBS += -l:libboost_context.a
 endif
 
 # yieldparts: the stamped scheduler (runtime/yl/build.mk) in place of libyl's.
-$(O)/bin/tasks/yieldparts: $(O)/obj/runtime/yieldparts.o $(YL_PHASES_OBJ) $(YLTRACE_OBJ) $(LIBYL) $(LIBBENCH)
+$(O)/bin/tasks/yieldparts: $(O)/obj/runtime/yieldparts.o $(YLTRACE_OBJ) $(LIBBENCH) $(YL_PHASES_OBJ) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -2,12 +2,14 @@
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
   $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c \
-  tests/conc/steal_io.c
+  tests/conc/steal_io.c tests/conc/preempt.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
 
-$(YLTEST): $(TEST_OBJS) $(LIBYL) $(LIBBENCH)
+# -lm: the preemption checks set rounding modes (fesetround).
+$(YLTEST): LDLIBS += -lm
+$(YLTEST): $(TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
@@ -22,9 +24,10 @@ TEST_ARGS ?= -j2
 # collides with TSan's memory layout), so SAN=thread runs the concurrency
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
-TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/main_plain \
+TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/preempt conc/main_plain \
   conc/server_check conc/steal_io support/httpc support/run)
-$(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBYL) $(LIBBENCH)
+$(TSAN_TEST): LDLIBS += -lm
+$(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -55,8 +58,16 @@ AARCH64_SRCS := runtime/yl/ctx.c runtime/yl/switch_aarch64.S \
 # lets a store pass a later load as the hardware may. The server checks
 # are left out there: they start the host's server programs.
 AARCH64_CONC := build/aarch64/conc-plain
-AARCH64_CONC_SRCS := $(filter-out %/switch_$(ARCH).S,$(LIBYL_SRCS)) runtime/yl/switch_aarch64.S \
-  tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c tests/conc/main_plain.c
+# libyl is built as an archive with its .text renamed and linked after the
+# checks, as runtime/yl/build.mk does (preemption's safe points need both),
+# and everything with -ffixed-x18 (runtime/yl/preempt_aarch64.S says why).
+AARCH64_YL_SRCS := $(filter-out %_$(ARCH).S,$(LIBYL_SRCS)) runtime/yl/switch_aarch64.S \
+  runtime/yl/preempt_aarch64.S
+AARCH64_CONC_SRCS := tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c \
+  tests/conc/preempt.c tests/conc/main_plain.c
+AARCH64_OBJCOPY ?= aarch64-linux-gnu-objcopy
+AARCH64_AR ?= aarch64-linux-gnu-ar
+AARCH64_FLAGS := -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -ffixed-x18
 .PHONY: test-aarch64
 test-aarch64:
 	$(Q)mk/deps.sh build aarch64
@@ -64,8 +75,13 @@ test-aarch64:
 	$(Q)$(AARCH64_CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -static \
 	  -Iruntime/yl -Itests/arch -o $(AARCH64_TEST) $(AARCH64_SRCS)
 	qemu-aarch64 $(AARCH64_TEST)
-	$(Q)$(AARCH64_CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -static -pthread \
-	  -DYL_CONC_NO_SERVER -Iruntime/yl -Itests -o $(AARCH64_CONC) $(AARCH64_CONC_SRCS)
+	$(Q)rm -rf build/aarch64/yl && mkdir -p build/aarch64/yl && cd build/aarch64/yl && \
+	  $(AARCH64_CC) $(AARCH64_FLAGS) -pthread -I$(CURDIR)/runtime/yl -c \
+	    $(addprefix $(CURDIR)/,$(AARCH64_YL_SRCS)) && \
+	  $(AARCH64_AR) rcs libyl.a *.o && $(AARCH64_OBJCOPY) --rename-section .text=yl_text libyl.a
+	$(Q)$(AARCH64_CC) $(AARCH64_FLAGS) -static -pthread \
+	  -DYL_CONC_NO_SERVER -Iruntime/yl -Itests -o $(AARCH64_CONC) $(AARCH64_CONC_SRCS) \
+	  build/aarch64/yl/libyl.a -lm
 	qemu-aarch64 $(AARCH64_CONC)
 HELP_LINES += "  test-aarch64   cross-build the context-switch and concurrency checks for AArch64, run under qemu-aarch64"
 

@@ -74,6 +74,11 @@ int yl_config_from_env(yl_config *cfg)
         return -1;
     if (r)
         cfg->workers = (int)v;
+    /* The quantum in µs, 0 (off) up to 10 s (YL_PREEMPT_MAX_US). */
+    if ((r = yl__env_u64("YL_PREEMPT_US", 0, YL_PREEMPT_MAX_US, &v)) < 0)
+        return -1;
+    if (r)
+        cfg->preempt_us = v;
     const char *s = getenv("YL_EXEC");
     if (s && *s) {
         int e = 0;

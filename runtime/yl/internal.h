@@ -47,6 +47,11 @@ enum yl_kind {
 #define YL_R_AWAITING 0x1u  /* stackless: a leaf awaitable is pending */
 #define YL_R_CANCELLED 0x2u /* yl_cancel: sleeps return at once */
 #define YL_R_IN_TIMER 0x4u  /* armed in this worker's timers */
+#define YL_R_PREEMPTED 0x8u /* the unit that just ended was cut by the timer,
+                             * not ended by the task: set while the task goes
+                             * back through the requeue path (a policy's
+                             * put_prev tells "preempted" from "yielded" by
+                             * it), cleared by the task once it runs again */
 
 /* A link of the timing wheel's circular slot lists. */
 struct yl_tlink {
@@ -107,6 +112,10 @@ struct yl_fiber {
     struct yl_stack_class *stack_class; /* the pool it came from, NULL: none */
     void *asan_fake_stack;    /* ASan's fake-stack handle while switched out */
     void *tsan_fiber;         /* TSan's view of this stack */
+    uint16_t preempt_off;     /* yl_preempt_disable depth: the task's own, like
+                               * the kernel's preempt_count, so it migrates too */
+    _Atomic uint8_t preempt_pending; /* the timer fell due while disabled: the
+                               * outermost yl_preempt_enable yields */
     char name[YL_NAME_MAX];
 };
 
@@ -200,19 +209,37 @@ struct yl_worker {
     unsigned until_check;         /* units left before timers and fds are looked at */
     struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t switches, steals, migrations;
-    uint64_t unit_start_ns;
+    uint64_t unit_start_ns;       /* when the running unit began: set while tracing
+                                   * or preempting (a policy charges run time by it) */
     int unit_cpu;
     struct yl_prq *prq;           /* the policy's run queue (NULL: fifo, runq) */
     uint64_t pol_start_ns;        /* the unit's start in thread CPU time (needs_clock) */
     uint8_t pol_why;              /* enum yl_leave of a yield: yielded or preempted */
+    bool pol_early;               /* the timer cut the unit before its class's slice ended */
     uint32_t rng;                 /* victim choice */
     const void *sched_stack_lo;   /* for ASan: the scheduler's stack */
     size_t sched_stack_size;
     void *sched_fake_stack;
     void *tsan_sched_fiber;
+    /* Preemption (preempt.c); all zero and never read while it is off. The
+     * monitor thread reads pre_* as a sequence lock: pre_seq is odd while a
+     * unit runs (and its start, slice and kind are stable), even between
+     * units. */
+    bool preempt;                 /* this run preempts: units are published */
+    bool pre_stackless;           /* the running unit is stackless (worker-local copy) */
+    uint64_t slice_next_ns;       /* yl__preempt_set_slice: the next unit's quantum */
+    _Atomic uint64_t pre_seq;
+    _Atomic uint64_t pre_start_ns, pre_slice_ns;
+    _Atomic bool pre_kind_stackless;
+    _Atomic uint64_t pre_target;  /* the unit the monitor's latest signal is for */
+    _Atomic int tid;              /* the worker thread's kernel id, for tgkill */
+    uint64_t preemptions;         /* units cut here (the entry ran) */
+    _Atomic uint64_t preempt_deferred; /* signals the handler here turned down */
+    void *altstack;               /* the signal handler's stack (sigaltstack) */
 };
 
 struct yl_slab;
+struct yl_monitor;
 struct yl_stack_pool;
 
 /* The runtime: one per yl_run. */
@@ -246,6 +273,8 @@ struct yl_rt {
     struct yl_se_tab *se_tab;     /* the tasks' scheduling entities, by id */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */
+    uint64_t preempt_ns;          /* the default quantum, 0: this run never preempts */
+    struct yl_monitor *mon;       /* the thread that sends the signals (monitor.c) */
 };
 
 /* worker.c: the worker this thread runs (NULL: not a worker thread).
@@ -381,7 +410,7 @@ void yl__pol_enqueue(struct yl_worker *w, yl_task *t, int how);
 yl_task *yl__pol_pick(struct yl_worker *w);
 void yl__pol_begin(struct yl_worker *w, yl_task *t); /* a unit starts */
 void yl__pol_end(struct yl_worker *w, yl_task *t);   /* ... it ended: put_prev */
-int yl__pol_yield_how(const struct yl_worker *w);    /* a yielder's enum yl_enq */
+int yl__pol_yield_how(const struct yl_worker *w, const yl_task *t); /* a yielder's enum yl_enq */
 
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */
@@ -395,6 +424,66 @@ yl_task *yl__current_for_wait(const char *fn);
 /* Aborts naming fn when the running task is stackless (fn keeps state on
  * the caller's stack across the wait, which a poll function does not have). */
 void yl__require_stackful(const char *fn);
+
+/* sched.c: leaves the running fiber for the scheduler loop; its state says
+ * what happens to it there. Returns when it is resumed (maybe elsewhere). */
+void yl__switch_out(struct yl_fiber *f);
+
+/* ---- preemption (preempt.c, monitor.c, preempt_<arch>.S) ---------------
+ *
+ * Contract for scheduling policies (ready.c, policy_*.c):
+ *  - yl__preempt_set_slice(w, ns): the quantum of the unit w runs next
+ *    (0: the run's quantum). Call it after the task is picked and before it
+ *    runs, i.e. from the pick (yl__next_task); it holds for one unit.
+ *  - yl__preempt_require(rt, ns): a policy that needs the timer turns
+ *    preemption on with ns as the run's quantum when YL_PREEMPT_US left it
+ *    off. Only before yl__preempt_setup (in run(), during the policy's init).
+ *  - A preempted task comes back through the ordinary requeue path
+ *    (yl__requeue_yielded) with state READY and YL_R_PREEMPTED in run_flags;
+ *    a yield has the flag clear.
+ *  - w->unit_start_ns is when the running unit began (CLOCK_MONOTONIC),
+ *    set whenever rt->preempt_ns != 0: now - it is the run time to charge.
+ */
+#define YL_PREEMPT_MAX_US 10000000u /* 10 s */
+void yl__preempt_set_slice(struct yl_worker *w, uint64_t slice_ns);
+void yl__preempt_require(struct yl_rt *rt, uint64_t slice_ns);
+/* In run(): the handler, the code ranges, the monitor; 0 or -1 having said
+ * why. A no-op when rt->preempt_ns is 0. teardown undoes it (after the
+ * workers have stopped). */
+int yl__preempt_setup(struct yl_rt *rt);
+void yl__preempt_teardown(struct yl_rt *rt);
+/* On each worker thread, before and after its loop: its signal stack and id. */
+int yl__preempt_thread_start(struct yl_worker *w);
+void yl__preempt_thread_stop(struct yl_worker *w);
+/* The entry's C side: switches the interrupted task out as preempted. */
+void yl__preempt_yield(void);
+
+/* A unit begins (t picked, about to run) or ends on w: published for the
+ * monitor. Only on the scheduler's full loop, only when w->preempt. */
+static inline void yl__preempt_unit_begin(struct yl_worker *w, const yl_task *t, uint64_t now)
+{
+    uint64_t slice = w->slice_next_ns ? w->slice_next_ns : w->rt->preempt_ns;
+    w->slice_next_ns = 0;
+    w->pre_stackless = t->kind != YL_STACKFUL;
+    atomic_store_explicit(&w->pre_start_ns, now, memory_order_relaxed);
+    atomic_store_explicit(&w->pre_slice_ns, slice, memory_order_relaxed);
+    atomic_store_explicit(&w->pre_kind_stackless, w->pre_stackless, memory_order_relaxed);
+    uint64_t seq = atomic_load_explicit(&w->pre_seq, memory_order_relaxed);
+    atomic_store_explicit(&w->pre_seq, seq + 1, memory_order_release); /* odd: running */
+}
+static inline void yl__preempt_unit_end(struct yl_worker *w)
+{
+    uint64_t seq = atomic_load_explicit(&w->pre_seq, memory_order_relaxed);
+    atomic_store_explicit(&w->pre_seq, seq + 1, memory_order_relaxed); /* even */
+    /* the next unit's fields are written after this, never before */
+    atomic_thread_fence(memory_order_release);
+}
+
+/* monitor.c: the thread that watches the workers' units (Go's sysmon). */
+int yl__monitor_start(struct yl_rt *rt);  /* 0, or -1 having said why */
+void yl__monitor_stop(struct yl_rt *rt);  /* joins it; safe when never started */
+void yl__monitor_stats(const struct yl_rt *rt, uint64_t *signals, uint64_t *stackless);
+void yl__monitor_free(struct yl_rt *rt);  /* after stop and the statistics */
 
 /* stackless.c: the bytes asked of the slab for a task of def: header +
  * frame, rounded to the frame's alignment (8, or 16 when it needs that) */

@@ -33,6 +33,10 @@ const struct yl_sched_class *yl__sched_class(const char *name)
 
 /* ---- entities by task id -------------------------------------------- */
 
+/* The shortest slice the timer is set to: below it a cut costs more than
+ * the slice (the monitor signals no unit more often than every 10 us). */
+#define SLICE_MIN_NS 50000u
+
 #define SE_CHUNK_BITS 10
 #define SE_CHUNK (1u << SE_CHUNK_BITS)
 #define SE_CHUNKS (1u << (32 - SE_CHUNK_BITS))
@@ -166,11 +170,24 @@ void yl__pol_enqueue(struct yl_worker *w, yl_task *t, int how)
 {
     struct yl_prq *rq = w->prq;
     struct yl_se *se = se_of(w->rt, t);
+    /* Cut by the timer (wall time) while the class, counting CPU, says its
+     * slice goes on and nobody better waits: it resumes at once, without
+     * a trip through the queue (no new draw, no boost, no lost tie). */
+    bool early = w->pol_early;
+    w->pol_early = false;
+    if (how == YL_ENQ_PREEMPT && early && !rq->resume) {
+        rq->resume = se;
+        rq->nr++;
+        return;
+    }
     if (how == YL_ENQ_WAKE && rq->cls->wake)
         rq->cls->wake(rq, se);
     else if (how == YL_ENQ_YIELD && rq->cls->yield)
         rq->cls->yield(rq, se);
-    se->seq = yl__prq_seq(rq);
+    /* A task cut in the middle of its slice keeps its place among equals
+     * (its turn goes on); any other enqueue is the newest. */
+    if (how != YL_ENQ_PREEMPT || se->slice_ns == 0)
+        se->seq = yl__prq_seq(rq);
     se->queued = true;
     rq->nr++;
     rq->cls->enqueue(rq, se, (enum yl_enq)how);
@@ -181,11 +198,18 @@ yl_task *yl__pol_pick(struct yl_worker *w)
     struct yl_prq *rq = w->prq;
     if (!rq->nr)
         return NULL;
-    struct yl_se *se = rq->cls->pick_next(rq);
+    struct yl_se *se = rq->resume;
+    rq->resume = NULL;
+    if (!se)
+        se = rq->cls->pick_next(rq);
     if (!se)
         return NULL;
     se->queued = false;
     rq->nr--;
+    if (w->preempt && rq->cls->slice) {
+        uint64_t left = rq->cls->slice(rq, se); /* CPU; the wall time is at least as long */
+        yl__preempt_set_slice(w, left < SLICE_MIN_NS ? SLICE_MIN_NS : left);
+    }
     return se->task;
 }
 
@@ -201,17 +225,25 @@ void yl__pol_end(struct yl_worker *w, yl_task *t)
 {
     struct yl_prq *rq = w->prq;
     uint64_t ran = rq->cls->needs_clock ? cpu_now_ns() - w->pol_start_ns : 0;
-    enum yl_leave why = t->state == YL_TASK_READY  ? (enum yl_leave)w->pol_why
+    bool cut = w->pol_why == YL_LEAVE_PREEMPT || (t->run_flags & YL_R_PREEMPTED);
+    enum yl_leave why = t->state == YL_TASK_READY  ? (cut ? YL_LEAVE_PREEMPT : YL_LEAVE_YIELD)
                         : t->state == YL_TASK_DONE ? YL_LEAVE_DONE
                                                    : YL_LEAVE_BLOCK;
+    struct yl_se *se = se_of(w->rt, t);
+    /* A cut by the timer: is it early by the class's own count? Asked
+     * before put_prev, which starts the next slice when this one is over. */
+    w->pol_early = why == YL_LEAVE_PREEMPT && w->pol_why != YL_LEAVE_PREEMPT &&
+                   !rq->cls->tick(rq, se, ran);
     rq->clock += ran;
-    rq->cls->put_prev(rq, se_of(w->rt, t), ran, why);
+    rq->cls->put_prev(rq, se, ran, why);
 }
 
-/* ready.c enqueues a yielder through here: yielded or preempted. */
-int yl__pol_yield_how(const struct yl_worker *w)
+/* ready.c enqueues a yielder through here: yielded, or preempted (at a
+ * safepoint, or by the timer). */
+int yl__pol_yield_how(const struct yl_worker *w, const yl_task *t)
 {
-    return w->pol_why == YL_LEAVE_PREEMPT ? YL_ENQ_PREEMPT : YL_ENQ_YIELD;
+    return w->pol_why == YL_LEAVE_PREEMPT || (t->run_flags & YL_R_PREEMPTED) ? YL_ENQ_PREEMPT
+                                                                            : YL_ENQ_YIELD;
 }
 
 bool yl_safepoint(void)
@@ -291,6 +323,8 @@ int yl__policy_setup(struct yl_rt *rt, const yl_config *cfg)
         rt->w[i].prq = rq;
     }
     rt->pol = cls;
+    if (cls->slice) /* time-sliced: the timer cuts a unit at its slice's end */
+        yl__preempt_require(rt, rt->w[0].prq->p.quantum_ns);
     return 0;
 oom:
     yl__err("out of memory setting up policy %s", name);

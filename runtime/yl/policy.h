@@ -14,6 +14,10 @@
  *                 true means "slice over, or someone better is ready"
  *   put_prev(ran, why)  its unit ended after ran ns of CPU, because it
  *                 yielded, was preempted, blocked or finished: account
+ *   slice         how much CPU the picked task may run before the
+ *                 timer cuts it (preempt.c); the class still decides by
+ *                 its own accounting whether the slice is over, so a cut
+ *                 that comes early puts the task back at the head
  *   wake, yield   optional hooks before the enqueue of a woken task and
  *                 of a yielder (Linux's task_woken and yield_task)
  *   dequeue       take a queued task out without running it
@@ -21,6 +25,14 @@
  * Time is CPU time of the worker thread (CLOCK_THREAD_CPUTIME_ID), read
  * only for classes that say needs_clock: another process on the core
  * does not make a unit look longer, and fifo's loop reads no clock.
+ *
+ * Preemption comes two ways. A class with a slice turns libyl's timer
+ * preemption on (yl__preempt_require, preempt.c): a unit that runs past
+ * its slice is cut by a signal wherever it is in the program's own code.
+ * And a task may call yl_safepoint, where the class's tick is asked at
+ * once: that is how a waking task takes the CPU before the running one's
+ * slice is over (stcf, mlfq, prio, eevdf), since libyl looks at its
+ * timers only between units.
  *
  * fifo is not run through this table: a runtime under fifo keeps the
  * inline queue.h path of the plain loop, so the layer costs it nothing
@@ -137,6 +149,7 @@ struct yl_prq {
     uint64_t seq;              /* enqueues so far */
     size_t nr;                 /* tasks queued (the running one not counted) */
     uint64_t rng;              /* lottery */
+    struct yl_se *resume;      /* cut early by the timer: runs next, unqueued */
     void *priv;                /* the class's own state */
 };
 
@@ -150,6 +163,9 @@ struct yl_sched_class {
     struct yl_se *(*pick_next)(struct yl_prq *rq);   /* takes it out; NULL: empty */
     void (*put_prev)(struct yl_prq *rq, struct yl_se *se, uint64_t ran_ns, enum yl_leave why);
     bool (*tick)(struct yl_prq *rq, struct yl_se *se, uint64_t ran_ns);
+    /* CPU left of the picked task's slice (ns): the timer (preempt.c) is
+     * set to cut it then. NULL: the class never needs the timer. */
+    uint64_t (*slice)(const struct yl_prq *rq, const struct yl_se *se);
     void (*wake)(struct yl_prq *rq, struct yl_se *se);  /* may be NULL */
     void (*yield)(struct yl_prq *rq, struct yl_se *se); /* may be NULL */
 };

@@ -138,8 +138,17 @@ static bool eevdf_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return best && best->vdeadline < se->vdeadline;
 }
 
+/* Until its virtual deadline: the rest of its request, in CPU time. */
+static uint64_t eevdf_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    (void)rq;
+    if (se->vdeadline <= se->vruntime)
+        return 0;
+    return (uint64_t)((unsigned __int128)(se->vdeadline - se->vruntime) * se->weight / 1024);
+}
+
 const struct yl_sched_class yl_sched_eevdf = {
     .name = "eevdf", .needs_clock = true, .init = eevdf_init, .fini = eevdf_fini,
     .enqueue = eevdf_enqueue, .dequeue = eevdf_dequeue, .pick_next = eevdf_pick,
-    .put_prev = eevdf_put_prev, .tick = eevdf_tick,
+    .put_prev = eevdf_put_prev, .tick = eevdf_tick, .slice = eevdf_slice,
 };

@@ -100,8 +100,14 @@ static bool fair_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return left->vruntime + rq->p.quantum_ns / 2 < se->vruntime + vdelta(ran, se->weight);
 }
 
+static uint64_t fair_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    uint64_t i = ideal(rq, se);
+    return i > se->slice_ns ? i - se->slice_ns : 0;
+}
+
 const struct yl_sched_class yl_sched_fair = {
     .name = "fair", .needs_clock = true, .init = fair_init, .fini = fair_fini,
     .enqueue = fair_enqueue, .dequeue = fair_dequeue, .pick_next = fair_pick,
-    .put_prev = fair_put_prev, .tick = fair_tick,
+    .put_prev = fair_put_prev, .tick = fair_tick, .slice = fair_slice,
 };

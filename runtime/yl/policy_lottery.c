@@ -77,8 +77,13 @@ static bool lottery_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return se->slice_ns + ran >= rq->p.quantum_ns;
 }
 
+static uint64_t lottery_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    return rq->p.quantum_ns - se->slice_ns;
+}
+
 const struct yl_sched_class yl_sched_lottery = {
     .name = "lottery", .needs_clock = true, .init = lottery_init, .fini = lottery_fini,
     .enqueue = lottery_enqueue, .dequeue = lottery_dequeue, .pick_next = lottery_pick,
-    .put_prev = lottery_put_prev, .tick = lottery_tick,
+    .put_prev = lottery_put_prev, .tick = lottery_tick, .slice = lottery_slice,
 };

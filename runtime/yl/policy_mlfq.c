@@ -152,8 +152,14 @@ static bool mlfq_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return m->bits && __builtin_ctz(m->bits) < se->level;
 }
 
+static uint64_t mlfq_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    return quantum(rq, se->level) - se->slice_ns;
+}
+
 const struct yl_sched_class yl_sched_mlfq = {
     .name = "mlfq", .needs_clock = true, .init = mlfq_init, .fini = mlfq_fini,
     .enqueue = mlfq_enqueue, .dequeue = mlfq_dequeue, .pick_next = mlfq_pick,
     .put_prev = mlfq_put_prev, .tick = mlfq_tick, .wake = mlfq_wake,
+    .slice = mlfq_slice,
 };

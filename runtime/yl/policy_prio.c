@@ -63,8 +63,16 @@ static bool prio_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return p->bits && 63 - __builtin_clzll(p->bits) > se->prio;
 }
 
+/* No slice of its own: the timer is a tick, every quantum, at which a
+ * task that woke meanwhile can take the CPU. */
+static uint64_t prio_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    (void)se;
+    return rq->p.quantum_ns;
+}
+
 const struct yl_sched_class yl_sched_prio = {
     .name = "prio", .init = prio_init, .fini = prio_fini, .enqueue = prio_enqueue,
     .dequeue = prio_dequeue, .pick_next = prio_pick, .put_prev = prio_put_prev,
-    .tick = prio_tick,
+    .tick = prio_tick, .slice = prio_slice,
 };

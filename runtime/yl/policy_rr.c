@@ -19,8 +19,12 @@ static void rr_fini(struct yl_prq *rq)
 
 static void rr_enqueue(struct yl_prq *rq, struct yl_se *se, enum yl_enq how)
 {
-    (void)how;
-    yl__list_push(rq->priv, se);
+    /* Cut before its quantum was used (the timer counts wall time, the
+     * quantum is CPU): it goes on with the rest at the head. */
+    if (how == YL_ENQ_PREEMPT && se->slice_ns > 0)
+        yl__list_push_front(rq->priv, se);
+    else
+        yl__list_push(rq->priv, se);
 }
 
 static void rr_dequeue(struct yl_prq *rq, struct yl_se *se)
@@ -45,8 +49,13 @@ static bool rr_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return se->slice_ns + ran >= rq->p.quantum_ns;
 }
 
+static uint64_t rr_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    return rq->p.quantum_ns - se->slice_ns;
+}
+
 const struct yl_sched_class yl_sched_rr = {
     .name = "rr", .needs_clock = true, .init = rr_init, .fini = rr_fini,
     .enqueue = rr_enqueue, .dequeue = rr_dequeue, .pick_next = rr_pick,
-    .put_prev = rr_put_prev, .tick = rr_tick,
+    .put_prev = rr_put_prev, .tick = rr_tick, .slice = rr_slice,
 };

@@ -55,8 +55,17 @@ static bool stcf_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return best && best->key < left(se, ran);
 }
 
+/* No slice of its own: the timer is a tick, every quantum, at which a
+ * task that woke meanwhile can take the CPU. */
+static uint64_t stcf_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    (void)se;
+    return rq->p.quantum_ns;
+}
+
 const struct yl_sched_class yl_sched_stcf = {
     .name = "stcf", .needs_clock = true, .init = stcf_init, .fini = stcf_fini,
     .enqueue = stcf_enqueue, .dequeue = stcf_dequeue, .pick_next = stcf_pick,
     .put_prev = stcf_put_prev, .tick = stcf_tick,
+    .slice = stcf_slice,
 };

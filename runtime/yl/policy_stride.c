@@ -59,14 +59,15 @@ static struct yl_se *stride_pick(struct yl_prq *rq)
 
 static void stride_put_prev(struct yl_prq *rq, struct yl_se *se, uint64_t ran, enum yl_leave why)
 {
-    /* In 64ths of a quantum: a slice that overshot by a few us costs no
-     * more than a whole one, so ties stay ties. */
     uint64_t q = rq->p.quantum_ns;
-    uint64_t n64 = (uint64_t)(((unsigned __int128)ran * 64 + q / 2) / q);
-    se->pass += stride(se) * n64 / 64;
     se->slice_ns += ran;
-    if (why != YL_LEAVE_PREEMPT || se->slice_ns >= rq->p.quantum_ns)
-        se->slice_ns = 0;
+    if (why == YL_LEAVE_PREEMPT && se->slice_ns < q)
+        return; /* cut early (the timer counts wall time): its turn goes on */
+    /* Charged once per turn, in 64ths of a quantum: a slice that overshot
+     * by a few us costs no more than a whole one, so ties stay ties. */
+    uint64_t n64 = (uint64_t)(((unsigned __int128)se->slice_ns * 64 + q / 2) / q);
+    se->pass += stride(se) * n64 / 64;
+    se->slice_ns = 0;
 }
 
 static bool stride_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
@@ -74,8 +75,13 @@ static bool stride_tick(struct yl_prq *rq, struct yl_se *se, uint64_t ran)
     return se->slice_ns + ran >= rq->p.quantum_ns;
 }
 
+static uint64_t stride_slice(const struct yl_prq *rq, const struct yl_se *se)
+{
+    return rq->p.quantum_ns - se->slice_ns;
+}
+
 const struct yl_sched_class yl_sched_stride = {
     .name = "stride", .needs_clock = true, .init = stride_init, .fini = stride_fini,
     .enqueue = stride_enqueue, .dequeue = stride_dequeue, .pick_next = stride_pick,
-    .put_prev = stride_put_prev, .tick = stride_tick,
+    .put_prev = stride_put_prev, .tick = stride_tick, .slice = stride_slice,
 };

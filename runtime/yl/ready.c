@@ -153,7 +153,7 @@ void yl__requeue_yielded(struct yl_worker *w, yl_task *t)
         inject_push(w->rt, t);
         wake_one_idle(w->rt, w);
     } else if (w->prq) {
-        yl__pol_enqueue(w, t, yl__pol_yield_how(w)); /* yielded, or preempted */
+        yl__pol_enqueue(w, t, yl__pol_yield_how(w, t)); /* yielded, or preempted */
     } else {
         yl__q_push(&w->runq, t);
     }

@@ -64,7 +64,7 @@ static struct yl_worker *worker_or_die(const char *fn)
 /* Leaves the running fiber for the scheduler loop. The task's state says
  * what happens to it there; returns when the task is resumed, possibly by
  * another worker thread. */
-static void to_scheduler(struct yl_fiber *f)
+void yl__switch_out(struct yl_fiber *f)
 {
     struct yl_worker *w = yl__worker();
     /* A finished task's stack is never resumed: NULL lets ASan drop its
@@ -84,7 +84,7 @@ static void to_scheduler(struct yl_fiber *f)
 static void suspend(yl_task *t)
 {
     if (t->kind == YL_STACKFUL)
-        to_scheduler(yl__fiber(t));
+        yl__switch_out(yl__fiber(t));
 }
 
 /* First code on a new task's stack (called by the trampoline). */
@@ -101,7 +101,7 @@ static void task_exit(void *arg)
 {
     struct yl_fiber *f = arg;
     f->t.state = YL_TASK_DONE;
-    to_scheduler(f);
+    yl__switch_out(f);
     yl__err("finished task %s was resumed", f->name);
     abort();
 }
@@ -150,12 +150,14 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
             w->migrations++;
         t->last_worker = (int8_t)w->index;
         tracer = w->rt->tracer;
-        if (tracer) {
+        if (tracer)
             w->unit_cpu = sched_getcpu();
+        if (tracer || w->preempt)
             w->unit_start_ns = yl__now_ns();
-        }
         if (w->prq)
             yl__pol_begin(w, t);
+        if (w->preempt)
+            yl__preempt_unit_begin(w, t, w->unit_start_ns);
     }
     if (__builtin_expect(t->kind == YL_STACKLESS, 0)) {
         poll_unit(t);
@@ -168,6 +170,8 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
         YL_PHASE(YL_PH_ARRIVED);
         yl_san_finish_switch(w->sched_fake_stack, NULL, NULL);
     }
+    if (!plain && w->preempt)
+        yl__preempt_unit_end(w);
 #ifdef YL_PHASES
     if (t->state != YL_TASK_READY || t->kind != YL_STACKFUL)
         yl_phase_log.armed = 0; /* not a yield: its stamps mean nothing */
@@ -268,7 +272,7 @@ static __attribute__((noinline)) void yield_slow(yl_task *t)
         t = yl__current_for_wait("yl_yield");
     t->state = YL_TASK_READY;
     if (t->kind == YL_STACKFUL)
-        to_scheduler(yl__fiber(t));
+        yl__switch_out(yl__fiber(t));
 }
 
 void yl_yield(void)
@@ -424,15 +428,16 @@ static __attribute__((noinline)) void worker_loop_full(struct yl_worker *w)
     worker_loop_as(w, false);
 }
 
-/* The tracer and the executor are fixed for the whole run: choose the
- * loop once, so no trip around it asks either again. */
+/* The tracer, the executor and preemption are fixed for the whole run:
+ * choose the loop once, so no trip around it asks again. The plain loop
+ * never looks at preemption: with it off, a yield costs what it did. */
 static void worker_loop(struct yl_worker *w)
 {
     /* Set here, not in the loop: a loop that knew the value would keep the
      * countdown in a register on its first trip and load, subtract and
      * store it on every other one instead of one subtract in memory. */
     w->until_check = 1;
-    if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer && !w->prq)
+    if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer && !w->preempt && !w->prq)
         worker_loop_plain(w);
     else
         worker_loop_full(w);
@@ -455,7 +460,14 @@ static void *worker_thread(void *arg)
 {
     struct yl_worker *w = arg;
     worker_init_thread(w);
+    if (yl__preempt_thread_start(w) != 0) {
+        /* no signal stack: this worker could not be preempted safely */
+        atomic_store(&w->rt->failed, true);
+        atomic_store(&w->rt->done, true);
+        yl__wake_all(w->rt);
+    }
     worker_loop(w);
+    yl__preempt_thread_stop(w);
     yl__set_worker(NULL);
     return NULL;
 }
@@ -501,7 +513,11 @@ static yl_stats collect_stats(struct yl_rt *rt)
         st.switches += rt->w[i].switches;
         st.steals += rt->w[i].steals;
         st.migrations += rt->w[i].migrations;
+        st.preemptions += rt->w[i].preemptions;
+        st.preempt_deferred += atomic_load_explicit(&rt->w[i].preempt_deferred,
+                                                    memory_order_relaxed);
     }
+    yl__monitor_stats(rt, &st.preempt_signals, &st.preempt_stackless);
     if (rt->slab)
         st.task_bytes = yl__slab_live_bytes(rt->slab);
     if (rt->stacks)
@@ -563,6 +579,7 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
     rt->nworkers = n;
     rt->w = ws;
     rt->default_stack = c.stack_size ? c.stack_size : 64 * 1024;
+    rt->preempt_ns = c.preempt_us * 1000;
     for (int i = 0; i < n; i++)
         ws[i].epfd = ws[i].wakefd = -1;
     int rc = -1, started = 1;
@@ -597,9 +614,15 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
         }
         rt->tracer = tr;
     }
+    /* A policy that needs the timer has asked for it by now
+     * (yl__preempt_require); from here on the run preempts or never does. */
+    if (yl__preempt_setup(rt) != 0)
+        goto out;
     the_rt = rt;
     ws[0].thread = self;
     worker_init_thread(&ws[0]);
+    if (yl__preempt_thread_start(&ws[0]) != 0)
+        goto out;
 
     /* Every worker first, main after: a run that cannot have all its
      * workers runs nothing. The ones started meanwhile find no task and
@@ -619,6 +642,8 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
         goto stop;
     }
     yl_detach(m);
+    if (yl__monitor_start(rt) != 0)
+        goto stop;
     worker_loop(&ws[0]);
     rc = 0;
 stop:
@@ -631,6 +656,7 @@ stop:
     rc = atomic_load(&rt->failed) ? -1 : 0;
 
 out:;
+    yl__monitor_stop(rt);
     yl_stats st = collect_stats(rt);
     /* Tear down whatever is left: zombies never joined, lazy tasks never
      * started, and after a deadlock the blocked ones. Workers first (the
@@ -641,6 +667,9 @@ out:;
         worker_teardown(&ws[i]);
     yl__io_shared_teardown(rt);
     yl__policy_teardown(rt);
+    if (yl__worker())
+        yl__preempt_thread_stop(yl__worker());
+    yl__preempt_teardown(rt);
     if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);

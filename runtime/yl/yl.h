@@ -104,6 +104,9 @@ typedef struct yl_config {
     enum yl_timers timers;   /* default the wheel (YL_TIMERS=wheel|heap) */
     bool stack_unguarded;    /* no guard page below stacks (YL_STACK_GUARD=0):
                               * lifts the vm.max_map_count cap near 32k stacks */
+    uint64_t preempt_us;     /* quantum: a stackful unit running longer is
+                              * preempted (YL_PREEMPT_US); 0: never (cooperative,
+                              * no monitor thread, no signal handler) */
     const char *policy;      /* which ready task runs next: a name of
                               * yl_policy_names, default "fifo" (YL_POLICY) */
     yl_sched_params sched;   /* the policy's parameters (YL_QUANTUM_US, ...) */
@@ -123,7 +126,7 @@ int yl_run(const yl_config *cfg, yl_fn main_fn, void *arg);
 void yl_set_tracer(const yl_tracer *t);
 
 /* Overrides cfg from YL_EXEC, YL_WORKERS, YL_CPUS, YL_STACK_KIB, YL_TRACE,
- * YL_TIMERS and YL_STACK_GUARD when they are set; returns 0, or -1 with a
+ * YL_TIMERS, YL_STACK_GUARD and YL_PREEMPT_US when they are set; returns 0, or -1 with a
  * one-line message on stderr when a variable is malformed. */
 int yl_config_from_env(yl_config *cfg);
 
@@ -232,6 +235,19 @@ bool yl_cancelled(void);
  * now minus it, just after waking, is how late the timer fired. */
 uint64_t yl_deadline_ns(void);
 
+/* --- preemption (preempt.c) ------------------------------------------ */
+
+/* Forbids preempting the running task until the matching yl_preempt_enable.
+ * Calls nest, like the kernel's preempt_disable; the count belongs to the
+ * task, so it follows it to another worker. A no-op in a stackless task
+ * (those are never preempted) and when preemption is off. */
+void yl_preempt_disable(void);
+
+/* Undoes one yl_preempt_disable. At the outermost one, a preemption that
+ * fell due meanwhile happens now (a yield point then). Aborts when not
+ * paired with a disable. */
+void yl_preempt_enable(void);
+
 /* --- I/O: each call below is a yield point ------------------------------ */
 
 /* Puts fd in non-blocking mode, as yl_read and yl_write need. 0 or -1. */
@@ -329,6 +345,12 @@ typedef struct yl_stats {
                              * live now (stacks not included) */
     uint64_t stacks_carved; /* stacks cut out of the pool's mappings so far */
     uint64_t stacks_reused; /* stacks handed out again from the pool's free list */
+    uint64_t preempt_signals;  /* signals the monitor sent to overrunning units */
+    uint64_t preemptions;      /* ... that cut a unit (the task was switched out) */
+    uint64_t preempt_deferred; /* ... that found no safe point: in libc or libyl,
+                                * preemption disabled, too little stack */
+    uint64_t preempt_stackless; /* stackless units that overran the quantum:
+                                 * never preempted (no stack to come back to) */
 } yl_stats;
 
 /* A snapshot of the runtime's counters. */

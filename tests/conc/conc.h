@@ -5,6 +5,8 @@
 #ifndef YL_CONC_H
 #define YL_CONC_H
 
+#include <stddef.h>
+
 /* One owner pushes and takes, thieves steal, `items` in all: every item is
  * taken exactly once. */
 int conc_deque_exactly_once(int thieves, long items);
@@ -75,5 +77,35 @@ int conc_steal_sees_fd(int attempts, int want, long bound);
 /* While one thread's yl_run runs, another thread's yl_run is refused
  * (returns -1 and runs nothing); a run after the first has ended works. */
 int conc_two_runs_at_once(int exec);
+
+/* Runs fn(arg) in a child process whose stderr comes back in err[cap]
+ * (NUL-terminated). Returns the child's exit status, 128 + signal, or -1
+ * when it had not ended after timeout_s and was killed (workers.c). */
+int conc_in_child(int (*fn)(void *), void *arg, char *err, size_t cap, int timeout_s);
+
+/* preempt.c (each in a child process, killed when it hangs): */
+
+/* `workers` tasks that spin without a yield point fill every worker; one
+ * more task yields 200 times and then stops them. With a quantum it gets
+ * its turns (the spinners are preempted) and the run ends. */
+int conc_preempt_spinners(int exec, int workers);
+
+/* Tasks sum long double, SSE (and AVX where the CPU has it; NEON on
+ * AArch64) series, each under its own rounding mode, preempted every
+ * quantum_us: every sum is bit-exact with the same sum computed alone. */
+int conc_preempt_fp(int exec, int workers, int quantum_us);
+
+/* One worker: a section inside yl_preempt_disable (nested) is never cut,
+ * however long it runs, and the preemption that fell due inside happens at
+ * the outermost yl_preempt_enable. */
+int conc_preempt_disabled(int exec);
+
+/* Tasks call malloc/free, snprintf, yl_mutex, yl_sleep_us and
+ * yl_spawn/yl_join in a loop, with some spinning in between, under a
+ * 20 µs quantum for `seconds`: no deadlock, no corruption, every count
+ * right, and some preemptions taken. */
+int conc_preempt_stress(int exec, int workers, int seconds);
+/* The stress's length: YL_PREEMPT_STRESS_S, default 1 s (10: the long run). */
+int conc_preempt_stress_seconds(void);
 
 #endif

@@ -259,7 +259,7 @@ static void dl_main(void *arg)
 /* Runs fn(arg) in a child process whose stderr comes back in err[cap]
  * (NUL-terminated). Returns the child's exit status, 128 + signal, or -1
  * when it had not ended after timeout_s and was killed. */
-static int in_child(int (*fn)(void *), void *arg, char *err, size_t cap, int timeout_s)
+int conc_in_child(int (*fn)(void *), void *arg, char *err, size_t cap, int timeout_s)
 {
     int p[2];
     if (pipe(p) != 0)
@@ -312,7 +312,7 @@ int conc_deadlock_reported(int exec, int workers)
 {
     yl_config c = {.exec = (enum yl_exec)exec, .workers = workers};
     char err[2048];
-    int rc = in_child(dl_child, &c, err, sizeof err, 20);
+    int rc = conc_in_child(dl_child, &c, err, sizeof err, 20);
     if (rc != 0 || !strstr(err, "yl: deadlock: 3 task(s) blocked with no timer or I/O pending")) {
         fprintf(stderr, "deadlock (%s, %d workers): %s; stderr: %s\n", yl_exec_names[exec],
                 workers, rc == -1 ? "hung for 20 s" : rc == 1 ? "yl_run did not fail" :
@@ -444,7 +444,7 @@ static int nproc_child(void *arg)
 int conc_worker_start_fails(int exec)
 {
     char err[2048];
-    int rc = in_child(nproc_child, (void *)(intptr_t)exec, err, sizeof err, 20);
+    int rc = conc_in_child(nproc_child, (void *)(intptr_t)exec, err, sizeof err, 20);
     if (rc != 0 || !strstr(err, "yl: cannot start worker 1: Resource temporarily unavailable")) {
         fprintf(stderr, "worker start (%s): %s; stderr: %s\n", yl_exec_names[exec],
                 rc == 1 ? "main ran although a worker did not start" :
