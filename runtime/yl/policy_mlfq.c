@@ -10,8 +10,8 @@
  *   5     every boost_ns of CPU every task goes back to the top.
  *
  * A list per level and a bitmap of the non-empty ones: O(1) picks. The
- * boost is a generation number: queued tasks are moved at once, tasks
- * asleep catch up when they wake, so no pass over sleepers is needed. It
+ * boost is a generation number and a splice of the lists: no pass over
+ * the tasks, queued or asleep; each catches up when it is next touched. It
  * takes effect at the next pick, at most one quantum after it is due.
  * A task preempted by a higher level (rule 1) goes back to the head of
  * its level with the rest of its quantum, as in OSTEP's mlfq.py.
@@ -84,30 +84,38 @@ static void mlfq_wake(struct yl_prq *rq, struct yl_se *se)
 static void mlfq_dequeue(struct yl_prq *rq, struct yl_se *se)
 {
     struct mlfq_rq *m = rq->priv;
-    yl__list_del(&m->q[se->level], se);
-    if (!m->q[se->level].head)
-        m->bits &= ~(1u << se->level);
+    int l = se->gen == m->gen ? se->level : 0; /* boosted while queued: at the top */
+    yl__list_del(&m->q[l], se);
+    if (!m->q[l].head)
+        m->bits &= ~(1u << l);
+    if (se->gen != m->gen)
+        to_top(rq, se);
 }
 
-/* Rule 5: every queued task to the top, higher levels first, in order. */
+/* Rule 5: every queued task to the top, higher levels first, in order:
+ * the lower lists are spliced behind the top one, O(levels); each task's
+ * own fields catch up (to_top) when it is picked or taken out. */
 static void boost(struct yl_prq *rq)
 {
     struct mlfq_rq *m = rq->priv;
     while (m->next_boost <= rq->clock)
         m->next_boost += rq->p.boost_ns;
     m->gen++;
-    struct yl_list all = {0};
-    for (int l = 0; l < rq->p.queues; l++) {
-        struct yl_se *se;
-        while ((se = yl__list_pop(&m->q[l])))
-            yl__list_push(&all, se);
+    struct yl_list *top = &m->q[0];
+    for (int l = 1; l < rq->p.queues; l++) {
+        struct yl_list *q = &m->q[l];
+        if (!q->head)
+            continue;
+        if (top->tail) {
+            top->tail->next = q->head;
+            q->head->prev = top->tail;
+        } else {
+            top->head = q->head;
+        }
+        top->tail = q->tail;
+        q->head = q->tail = NULL;
     }
-    m->bits = 0;
-    struct yl_se *se;
-    while ((se = yl__list_pop(&all))) {
-        to_top(rq, se);
-        push(m, se, false);
-    }
+    m->bits = top->head ? 1u : 0u;
 }
 
 static struct yl_se *mlfq_pick(struct yl_prq *rq)
