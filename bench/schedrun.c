@@ -218,11 +218,12 @@ bool sched_predicted(const struct sched_args *a, const struct csv_key *k0, int p
         cli_warn("no prediction: out of memory");
         return false;
     }
-    char variant[32];
+    char variant[48];
+    int at = k0->model ? snprintf(variant, sizeof variant, "%s-", k0->model) : 0;
     if (pred == PRED_RR)
-        snprintf(variant, sizeof variant, "rr-q%llu", (unsigned long long)q);
+        snprintf(variant + at, sizeof variant - (size_t)at, "rr-q%llu", (unsigned long long)q);
     else
-        snprintf(variant, sizeof variant, "%s", pred_names[pred]);
+        snprintf(variant + at, sizeof variant - (size_t)at, "%s", pred_names[pred]);
     struct csv_key k = *k0;
     k.model = "predict";
     k.variant = variant;

@@ -81,8 +81,8 @@ struct prediction;
 
 /* Works out the prediction of a's jobs under pred (predict.h) with
  * quantum q units into pr and emits its rows under k with model
- * "predict" (variant the policy, rr-qQ for round robin). False when it
- * could not (said why). */
+ * "predict" (variant the policy, rr-qQ for round robin, after "MODEL-"
+ * when k names the measured model). False when it could not (said why). */
 bool sched_predicted(const struct sched_args *a, const struct csv_key *k, int pred, uint64_t q,
                      struct prediction *pr);
 

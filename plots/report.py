@@ -34,6 +34,7 @@ SECTIONS = [
     "counter",
     "imbalance",
     "lag",
+    "policies",
     "peers",
     "server",
     "vm",
@@ -53,6 +54,17 @@ OWN = [
     "foo",
     "hello",
     "server",
+    "pickcost",
+    "sched",
+    "sched-equal",
+    "sched-convoy",
+    "sched-stagger",
+    "sched-io",
+    "sched-starve",
+    "sched-boost",
+    "sched-gaming-stay",
+    "sched-gaming",
+    "sched-shares",
 ]
 
 USAGE = """usage: plots/report.py DIR (or plots/report.sh DIR, make report RESULTS=DIR)
