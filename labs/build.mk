@@ -25,6 +25,7 @@ LAB_NEEDS_05 :=
 # is read after this file).
 LAB_NEEDS_07 = $(python_PROGS) $(node_PROGS) $(YL_PEER_SPAWN)
 LAB_NEEDS_08 := $(O)/bin/tasks/server
+LAB_NEEDS_10 := $(O)/bin/tasks/sched $(O)/bin/yl-predict
 
 # One grading binary per lab: its suites, the points reporter, the shared
 # test helpers and the context-switch probes. HIDDEN=1 adds the
