@@ -16,23 +16,6 @@
 
 #include "support/traceorder.h"
 
-/* libyl's class policy runs args in the predicted order. */
-static void expect_predicted(const char *policy, const char *const *args)
-{
-    char *dir = scratch_dir("yl-sched");
-    const char *a[MAXARGS] = {"--policy", policy};
-    int k = 2;
-    for (int i = 0; args[i]; i++)
-        a[k++] = args[i];
-    a[k] = NULL;
-    char *want = run_order(predictor(), dir, a, NULL, NULL);
-    char *got = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
-    cr_expect_str_eq(got, want, "%s: libyl ran [%s], the textbook says [%s]", policy, got, want);
-    free(want);
-    free(got);
-    scratch_remove(dir);
-}
-
 /* Three jobs at 0, lengths not multiples of the quantum's neighbours. */
 static const char *const three[] = {"--jobs", "6,3,4", "--quantum", "2", "--unit-ms", "20", NULL};
 
@@ -40,25 +23,25 @@ Test(schedprog, fifo_sjf_stcf_rr_mlfq_stride_run_as_predicted, .timeout = 300)
 {
     static const char *const pols[] = {"fifo", "sjf", "stcf", "rr", "mlfq", "stride"};
     for (size_t i = 0; i < sizeof pols / sizeof *pols; i++)
-        expect_predicted(pols[i], three);
+        expect_predicted_order(pols[i], three);
 }
 
 Test(schedprog, stcf_preempts_for_a_shorter_arrival, .timeout = 120)
 {
     /* Arrivals far from any decision, so a loaded machine cannot flip them. */
     static const char *const a[] = {"--jlist", "0,40,0:4,2,0:30,3,0", "--unit-ms", "20", NULL};
-    expect_predicted("stcf", a);
-    expect_predicted("sjf", a);
+    expect_predicted_order("stcf", a);
+    expect_predicted_order("sjf", a);
 }
 
 Test(schedprog, mlfq_demotes_and_boosts_as_predicted, .timeout = 200)
 {
     static const char *const demote[] = {"--jobs", "9,3,5", "--quantum-list", "1,2,4",
                                          "--unit-ms", "20", NULL};
-    expect_predicted("mlfq", demote);
+    expect_predicted_order("mlfq", demote);
     static const char *const boosted[] = {"--jobs", "12,12,12", "--quantum", "3", "--boost",
                                           "10", "--unit-ms", "10", NULL};
-    expect_predicted("mlfq", boosted);
+    expect_predicted_order("mlfq", boosted);
 }
 
 Test(schedprog, lifo_runs_the_newest_first_and_prio_the_highest, .timeout = 120)

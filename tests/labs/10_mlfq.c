@@ -8,25 +8,12 @@
 
 #include "policy.h"
 
-#include "support/files.h"
-#include "support/run.h"
 #include "support/traceorder.h"
 
 /* tasks/sched --policy mlfq runs args as yl-predict says it should. */
 void lab10_expect_predicted(const char *const *args)
 {
-    char *dir = scratch_dir("yl-lab10");
-    const char *a[MAXARGS] = {"--policy", "mlfq"};
-    int k = 2;
-    for (int i = 0; args[i]; i++)
-        a[k++] = args[i];
-    a[k] = NULL;
-    char *want = run_order(predictor(), dir, a, NULL, NULL);
-    char *got = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
-    cr_expect_str_eq(got, want, "your mlfq ran [%s], the textbook says [%s]", got, want);
-    free(want);
-    free(got);
-    scratch_remove(dir);
+    expect_predicted_order("mlfq", args);
 }
 
 Test(mlfq, ties_go_in_arrival_order, .description = "[2 pts] one level: round robin in arrival order", .timeout = 120)

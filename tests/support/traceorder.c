@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/files.h"
 #include "support/run.h"
 
 
@@ -90,3 +91,19 @@ const char *predictor(void)
     return p;
 }
 
+/* libyl's class policy runs args in the predicted order. */
+void expect_predicted_order(const char *policy, const char *const *args)
+{
+    char *dir = scratch_dir("yl-sched");
+    const char *a[MAXARGS] = {"--policy", policy};
+    int k = 2;
+    for (int i = 0; args[i]; i++)
+        a[k++] = args[i];
+    a[k] = NULL;
+    char *want = run_order(predictor(), dir, a, NULL, NULL);
+    char *got = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
+    cr_expect_str_eq(got, want, "%s: libyl ran [%s], the textbook says [%s]", policy, got, want);
+    free(want);
+    free(got);
+    scratch_remove(dir);
+}

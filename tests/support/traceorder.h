@@ -26,4 +26,8 @@ char *run_order(const char *prog, const char *dir, const char *const *args, stru
 /* The path of yl-predict in this build. */
 const char *predictor(void);
 
+/* Runs tasks/sched --policy policy and yl-predict with args (NULL-
+ * terminated) and expects the same order of jobs (a Criterion expect). */
+void expect_predicted_order(const char *policy, const char *const *args);
+
 #endif
