@@ -112,33 +112,38 @@ static void slice_end(struct slice *s, uint64_t at)
 }
 
 /* Burns ns of this thread's CPU, cutting the trace where the job was off
- * the CPU. The CPU spent in a safepoint that did not yield counts as the
- * job's, as it does for the policy, which measures the whole unit; so the
- * job and its class agree on how far it is. Within `grace` of the end of
- * its burst the job does not ask: a job whose work ends where its slice
- * does ends (or starts its I/O) first, as in the textbook. */
+ * the CPU. Off the CPU shows between two looks at the clocks: the wall
+ * clock jumped and the thread's CPU did not (the kernel ran another
+ * thread), or the thread's CPU jumped too (libyl's timer switched this
+ * task out and the worker ran others: their CPU is not this job's). The
+ * CPU spent in a safepoint that did not yield counts as the job's, as it
+ * does for its class, which measures the whole unit; so job and class
+ * agree on how far it is. Within `grace` of the end of its burst the job
+ * does not ask: a job whose work ends where its slice does ends (or
+ * starts its I/O) first, as in the textbook. */
 static void burn(struct slice *s, uint64_t ns, uint64_t grace, const struct sched_hooks *h)
 {
-    uint64_t done = 0, base = thread_cpu_ns(), c = base, w = now_ns(), next = STEP_NS;
-    while (done + (c - base) < ns) {
+    uint64_t done = 0, c = thread_cpu_ns(), w = now_ns(), next = STEP_NS;
+    while (done < ns) {
         /* Mostly in our own code, not in the clock's: the timer cuts a
          * task only there (runtime/yl/preempt.c). */
         work_spin();
         uint64_t pc = c, pw = w;
         c = thread_cpu_ns();
         w = now_ns();
-        if (w - pw > GAP_NS && c - pc < (w - pw) / 2) {
-            slice_end(s, pw); /* preempted by the kernel in between */
+        if (c - pc > GAP_NS || (w - pw > GAP_NS && c - pc < (w - pw) / 2)) {
+            slice_end(s, pw); /* switched out in between */
             slice_begin(s, w);
+            if (c - pc > GAP_NS)
+                continue; /* others' CPU, on this thread */
         }
-        uint64_t at = done + (c - base);
-        if (!h->safepoint || at < next || at + grace >= ns)
+        done += c - pc;
+        if (!h->safepoint || done < next || done + grace >= ns)
             continue;
-        next = at + STEP_NS;
+        next = done + STEP_NS;
         if (h->safepoint()) {
             slice_end(s, w);
-            done = at;
-            base = c = thread_cpu_ns();
+            c = thread_cpu_ns();
             slice_begin(s, w = now_ns());
         }
     }
