@@ -114,36 +114,49 @@ static void slice_end(struct slice *s, uint64_t at)
 /* Burns ns of this thread's CPU, cutting the trace where the job was off
  * the CPU. Off the CPU shows between two looks at the clocks: the wall
  * clock jumped and the thread's CPU did not (the kernel ran another
- * thread), or the thread's CPU jumped too (libyl's timer switched this
- * task out and the worker ran others: their CPU is not this job's). The
+ * thread), or libyl's count of units moved (its timer switched this task
+ * out and the worker ran others: their CPU is not this job's). The
  * CPU spent in a safepoint that did not yield counts as the job's, as it
  * does for its class, which measures the whole unit; so job and class
  * agree on how far it is. Within `grace` of the end of its burst the job
- * does not ask: a job whose work ends where its slice does ends (or
- * starts its I/O) first, as in the textbook. */
-static void burn(struct slice *s, uint64_t ns, uint64_t grace, const struct sched_hooks *h)
+ * neither asks nor may be cut by the timer (*off: preemption disabled,
+ * for the caller to enable once the burst is recorded): a job whose work
+ * ends where its slice does ends (or starts its I/O) first, as in the
+ * textbook. */
+static void burn(struct slice *s, uint64_t ns, uint64_t grace, const struct sched_hooks *h,
+                 bool *off)
 {
     uint64_t done = 0, c = thread_cpu_ns(), w = now_ns(), next = STEP_NS;
+    uint64_t units = h->units ? h->units() : 0;
     while (done < ns) {
         /* Mostly in our own code, not in the clock's: the timer cuts a
          * task only there (runtime/yl/preempt.c). */
         work_spin();
-        uint64_t pc = c, pw = w;
+        uint64_t pc = c, pw = w, pu = units;
         c = thread_cpu_ns();
         w = now_ns();
-        if (c - pc > GAP_NS || (w - pw > GAP_NS && c - pc < (w - pw) / 2)) {
-            slice_end(s, pw); /* switched out in between */
+        units = h->units ? h->units() : 0;
+        if (units != pu) { /* libyl ran others on this thread: their CPU is not ours */
+            slice_end(s, pw);
             slice_begin(s, w);
-            if (c - pc > GAP_NS)
-                continue; /* others' CPU, on this thread */
+            continue;
+        }
+        if (w - pw > GAP_NS && c - pc < (w - pw) / 2) {
+            slice_end(s, pw); /* the kernel ran another thread in between */
+            slice_begin(s, w);
         }
         done += c - pc;
+        if (done + grace >= ns && h->preempt_off && !*off) {
+            h->preempt_off(); /* nor may the timer cut it now; sched_job lets it again */
+            *off = true;
+        }
         if (!h->safepoint || done < next || done + grace >= ns)
             continue;
         next = done + STEP_NS;
         if (h->safepoint()) {
             slice_end(s, w);
             c = thread_cpu_ns();
+            units = h->units ? h->units() : 0;
             slice_begin(s, w = now_ns());
         }
     }
@@ -165,21 +178,23 @@ void sched_job(struct sched_run *r, size_t i, const struct sched_hooks *h)
         uint64_t n = j->iofreq ? j->iofreq : j->run;
         if (n > j->run - u)
             n = j->run - u;
-        burn(&s, n * r->unit_ns, grace, h);
+        bool off = false;
+        burn(&s, n * r->unit_ns, grace, h, &off);
         u += n;
-        if (u < j->run && j->iofreq) {
-            slice_end(&s, now_ns());
-            atomic_fetch_add(&rec->cpu_ns, thread_cpu_ns() - c0);
+        uint64_t at = now_ns();
+        slice_end(&s, at);
+        atomic_fetch_add(&rec->cpu_ns, thread_cpu_ns() - c0);
+        if (u == j->run)
+            atomic_store(&rec->end_ns, at);
+        if (off)
+            h->preempt_on(); /* a cut that fell due meanwhile happens now */
+        if (u < j->run) {
             h->sleep_ns(r->a->p.io_time * r->unit_ns);
             atomic_fetch_add(&rec->ios, 1);
             c0 = thread_cpu_ns();
             slice_begin(&s, now_ns());
         }
     }
-    uint64_t end = now_ns();
-    slice_end(&s, end);
-    atomic_fetch_add(&rec->cpu_ns, thread_cpu_ns() - c0);
-    atomic_store(&rec->end_ns, end);
 }
 
 static double ms(uint64_t ns)

@@ -38,6 +38,10 @@ struct sched_run {
 struct sched_hooks {
     void (*sleep_ns)(uint64_t ns); /* an I/O: block this long */
     bool (*safepoint)(void);       /* tasks: yl_safepoint; NULL: the kernel preempts */
+    uint64_t (*units)(void);       /* tasks: yl_worker_units, which changes when the
+                                    * task was switched out; NULL: threads, procs */
+    void (*preempt_off)(void);     /* tasks: yl_preempt_disable, and its enable */
+    void (*preempt_on)(void);
 };
 
 /* The kernel models' I/O: nanosleep for ns, resumed after a signal. */

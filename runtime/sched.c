@@ -38,7 +38,10 @@ static void io_sleep(uint64_t ns)
     yl_sleep_us(ns / 1000);
 }
 
-static const struct sched_hooks hooks = {.sleep_ns = io_sleep, .safepoint = yl_safepoint};
+static const struct sched_hooks hooks = {.sleep_ns = io_sleep, .safepoint = yl_safepoint,
+                                         .units = yl_worker_units,
+                                         .preempt_off = yl_preempt_disable,
+                                         .preempt_on = yl_preempt_enable};
 
 static void job(void *arg)
 {

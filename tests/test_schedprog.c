@@ -105,8 +105,9 @@ Test(schedprog, stride_shares_hold_at_every_point, .timeout = 120)
 Test(schedprog, lottery_repeats_with_its_seed, .timeout = 120)
 {
     char *dir = scratch_dir("yl-sched");
-    static const char *const a[] = {"--policy", "lottery", "--jobs", "4,4,4", "--tickets",
-                                    "100,200,300", "--quantum", "1", "--seed", "7",
+    /* No job ends where a quantum does: each draw is at a slice's end. */
+    static const char *const a[] = {"--policy", "lottery", "--jobs", "5,7,4", "--tickets",
+                                    "100,200,300", "--quantum", "3", "--seed", "7",
                                     "--unit-ms", "10", NULL};
     char *one = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
     char *two = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);

@@ -267,6 +267,12 @@ bool yl_safepoint(void)
     return true;
 }
 
+uint64_t yl_worker_units(void)
+{
+    struct yl_worker *w = yl__tls_worker;
+    return w ? w->switches : 0;
+}
+
 /* ---- set-up ------------------------------------------------------------ */
 
 bool yl__prq_init(struct yl_prq *rq, const struct yl_sched_class *cls, const yl_sched_params *p)

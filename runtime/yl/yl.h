@@ -208,6 +208,11 @@ int yl_task_set_tickets(yl_task *t, uint32_t n);   /* stride, lottery: 1..100000
  * yielded. Under fifo, and outside a task, it returns false at once. */
 bool yl_safepoint(void);
 
+/* Units the calling thread's worker has run so far (0 outside yl_run):
+ * a task that reads a different value than before was switched out in
+ * between, by a yield point, a safepoint or the timer. One load. */
+uint64_t yl_worker_units(void);
+
 /* --- yield points ------------------------------------------------------ */
 
 /* Lets every task that is ready now run first, then continues. */
