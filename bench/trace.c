@@ -62,6 +62,11 @@ void trace_rec_set(struct trace_rec *r, const char *task, uint32_t seq,
     r->end_ns = end_ns;
 }
 
+const struct trace_rec *trace_log_records(const struct trace_log *l)
+{
+    return l->recs;
+}
+
 size_t trace_log_len(const struct trace_log *l)
 {
     size_t n = atomic_load(&((struct trace_log *)l)->len);

@@ -44,6 +44,9 @@ int trace_log_write(struct trace_log *l, const char *path, const char *model);
  * exits with a one-line message when it cannot be written. */
 void trace_log_finish(struct trace_log *l, const char *path, const char *model);
 
+/* The records held (trace_log_len of them), in the order they were added. */
+const struct trace_rec *trace_log_records(const struct trace_log *l);
+
 /* Number of records held. */
 size_t trace_log_len(const struct trace_log *l);
 

@@ -14,7 +14,7 @@ uint64_t thread_cpu_ns(void)
 
 /* A little arithmetic the compiler cannot drop: the work between two looks
  * at the clock (well under a microsecond, so the overshoot stays small). */
-static void spin_a_little(void)
+void work_spin(void)
 {
     static _Thread_local volatile uint64_t sink;
     uint64_t x = sink;
@@ -29,7 +29,7 @@ uint64_t work_cpu_ns(uint64_t ns)
     /* CPU time, not the wall clock: time spent preempted is not work. */
     uint64_t c0 = thread_cpu_ns();
     while (thread_cpu_ns() - c0 < ns)
-        spin_a_little();
+        work_spin();
     return now_ns() - w0;
 }
 
@@ -38,7 +38,7 @@ bool work_until_ns(uint64_t deadline_ns, const _Atomic int *stop)
     while (now_ns() < deadline_ns) {
         if (stop && atomic_load_explicit(stop, memory_order_relaxed))
             return false;
-        spin_a_little();
+        work_spin();
     }
     return true;
 }

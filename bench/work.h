@@ -29,6 +29,10 @@ struct trace_log;
 /* CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID), in ns. */
 uint64_t thread_cpu_ns(void);
 
+/* A little arithmetic (well under a microsecond) the compiler cannot
+ * drop: the work between two looks at a clock. */
+void work_spin(void);
+
 /* Busy-loops until the calling thread has used ns more nanoseconds of CPU.
  * Never blocks and never yields: in a task it holds its worker throughout.
  * Returns the wall time it took, in ns. */

@@ -35,6 +35,7 @@ SECTIONS = [
     "imbalance",
     "lag",
     "preempt",
+    "policies",
     "peers",
     "server",
     "vm",
@@ -55,6 +56,17 @@ OWN = [
     "foo",
     "hello",
     "server",
+    "pickcost",
+    "sched",
+    "sched-equal",
+    "sched-convoy",
+    "sched-stagger",
+    "sched-io",
+    "sched-starve",
+    "sched-boost",
+    "sched-gaming-stay",
+    "sched-gaming",
+    "sched-shares",
 ]
 
 USAGE = """usage: plots/report.py DIR (or plots/report.sh DIR, make report RESULTS=DIR)

@@ -2,6 +2,7 @@
  * that a figure can always be traced back to where it was measured.
  */
 #include "driver.h"
+#include "schedkern.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -231,6 +232,9 @@ int env_write(const char *dir, const struct env_info *in)
     struct utsname u;
     if (uname(&u) == 0)
         fprintf(f, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+    /* What SCHED_OTHER is here: the sched programs' kernel rows. */
+    fprintf(f, "fair_class: %s (SCHED_OTHER; EEVDF since Linux 6.6, CFS before)\n",
+            kern_fair_class());
     char flags[8192];
     bool vm = proc_field("/proc/cpuinfo", "flags", flags, sizeof flags) &&
               strstr(flags, " hypervisor") != NULL;

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "policy.h"
 
-static int env_u64(const char *name, unsigned long long lo, unsigned long long hi,
-                   unsigned long long *out)
+int yl__env_u64(const char *name, unsigned long long lo, unsigned long long hi,
+                unsigned long long *out)
 {
     const char *s = getenv(name);
     if (!s || !*s)
@@ -65,16 +66,16 @@ int yl_config_from_env(yl_config *cfg)
 {
     unsigned long long v;
     int r;
-    if ((r = env_u64("YL_STACK_KIB", 4, 1024 * 1024, &v)) < 0)
+    if ((r = yl__env_u64("YL_STACK_KIB", 4, 1024 * 1024, &v)) < 0)
         return -1;
     if (r)
         cfg->stack_size = (size_t)v * 1024;
-    if ((r = env_u64("YL_WORKERS", 1, YL_MAX_WORKERS, &v)) < 0)
+    if ((r = yl__env_u64("YL_WORKERS", 1, YL_MAX_WORKERS, &v)) < 0)
         return -1;
     if (r)
         cfg->workers = (int)v;
     /* The quantum in µs, 0 (off) up to 10 s (YL_PREEMPT_MAX_US). */
-    if ((r = env_u64("YL_PREEMPT_US", 0, YL_PREEMPT_MAX_US, &v)) < 0)
+    if ((r = yl__env_u64("YL_PREEMPT_US", 0, YL_PREEMPT_MAX_US, &v)) < 0)
         return -1;
     if (r)
         cfg->preempt_us = v;
@@ -117,5 +118,5 @@ int yl_config_from_env(yl_config *cfg)
     s = getenv("YL_TRACE");
     if (s && *s)
         cfg->trace_path = s;
-    return 0;
+    return yl__policy_from_env(cfg); /* YL_POLICY and its parameters */
 }

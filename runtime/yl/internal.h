@@ -213,6 +213,10 @@ struct yl_worker {
     uint64_t unit_start_ns;       /* when the running unit began: set while tracing
                                    * or preempting (a policy charges run time by it) */
     int unit_cpu;
+    struct yl_prq *prq;           /* the policy's run queue (NULL: fifo, runq) */
+    uint64_t pol_start_ns;        /* the unit's start in thread CPU time (needs_clock) */
+    uint8_t pol_why;              /* enum yl_leave of a yield: yielded or preempted */
+    bool pol_early;               /* the timer cut the unit before its class's slice ended */
     uint32_t rng;                 /* victim choice */
     const void *sched_stack_lo;   /* for ASan: the scheduler's stack */
     size_t sched_stack_size;
@@ -266,6 +270,8 @@ struct yl_rt {
     bool io_shared;               /* stealing, 2+ workers: fd waits in io_epfd */
     int io_epfd;                  /* the shared epoll (io_shared.c) */
     _Atomic uint64_t io_shared_waiting; /* tasks waiting in it */
+    const struct yl_sched_class *pol; /* NULL: fifo through queue.h (policy.h) */
+    struct yl_se_tab *se_tab;     /* the tasks' scheduling entities, by id */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */
     uint64_t preempt_ns;          /* the default quantum, 0: this run never preempts */
@@ -283,6 +289,11 @@ extern __thread struct yl_worker *yl__tls_worker;
 
 /* clock.c: CLOCK_MONOTONIC in ns, the runtime's one clock. */
 uint64_t yl__now_ns(void);
+
+/* config.c: the whole number in variable name, within [lo, hi]: 1 with
+ * *out set, 0 when unset, -1 having said what is wrong. */
+int yl__env_u64(const char *name, unsigned long long lo, unsigned long long hi,
+                unsigned long long *out);
 
 /* err.c: prints a one-line runtime error, "yl: ..." and a newline, to stderr. */
 void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -372,14 +383,15 @@ void yl__requeue_yielded(struct yl_worker *w, yl_task *t); /* after yl_yield */
 yl_task *yl__next_task(struct yl_worker *w); /* what w runs next, or NULL */
 void yl__wake_worker(struct yl_worker *w);   /* out of epoll, if parked */
 /* The same two on the scheduler's hot path: the one-FIFO cases (single;
- * sharded for a yielder) inline, everything else through ready.c. */
+ * sharded for a yielder) inline, everything else (a policy other than
+ * fifo among it) through ready.c. */
 static inline yl_task *yl__next_task_fast(struct yl_worker *w)
 {
-    return w->rt->exec == YL_EXEC_SINGLE ? yl__q_pop(&w->runq) : yl__next_task(w);
+    return w->rt->exec == YL_EXEC_SINGLE && !w->prq ? yl__q_pop(&w->runq) : yl__next_task(w);
 }
 static inline void yl__requeue_yielded_fast(struct yl_worker *w, yl_task *t)
 {
-    if (w->rt->exec == YL_EXEC_STEALING)
+    if (w->rt->exec == YL_EXEC_STEALING || w->prq)
         yl__requeue_yielded(w, t);
     else
         yl__q_push(&w->runq, t); /* yl_yield set it READY */
@@ -392,6 +404,14 @@ void yl__wake_all(struct yl_rt *rt);
  * the deques). For the deadlock check: exact while every worker is idle
  * with nothing pending, whose private run queues are then empty. */
 bool yl__any_ready(struct yl_rt *rt);
+
+/* policy.c: the mechanism's calls into the scheduling class (policy.h),
+ * made only when w->prq is set. how: enum yl_enq. */
+void yl__pol_enqueue(struct yl_worker *w, yl_task *t, int how);
+yl_task *yl__pol_pick(struct yl_worker *w);
+void yl__pol_begin(struct yl_worker *w, yl_task *t); /* a unit starts */
+void yl__pol_end(struct yl_worker *w, yl_task *t);   /* ... it ended: put_prev */
+int yl__pol_yield_how(const struct yl_worker *w, const yl_task *t); /* a yielder's enum yl_enq */
 
 /* sched.c */
 void yl__block(void);                     /* current task waits until made ready */

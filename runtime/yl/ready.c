@@ -9,10 +9,15 @@
  *   stealing  N workers, a Chase-Lev deque each plus a global inject queue;
  *             an idle worker steals half of a victim's deque. Any task may
  *             run its next unit on any worker.
+ *
+ * Under single and sharded each worker's own queue follows the run's
+ * scheduling class (policy.h): fifo is queue.h itself, any other class is
+ * called through w->prq. Stealing runs fifo only (yl_run refuses others).
  */
 #include <unistd.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "san.h"
 #include "spin.h"
 
@@ -96,19 +101,28 @@ static void push_local(struct yl_rt *rt, struct yl_worker *w, yl_task *t)
     wake_one_idle(rt, w);
 }
 
-void yl__make_ready(yl_task *t)
+/* Into w's own queue: the policy's (policy.h), or fifo's queue.h. */
+static void enqueue_local(struct yl_worker *w, yl_task *t, int how)
+{
+    if (w->prq)
+        yl__pol_enqueue(w, t, how);
+    else
+        yl__q_push(&w->runq, t);
+}
+
+static void make_ready_as(yl_task *t, int how)
 {
     struct yl_worker *w = yl__worker();
     struct yl_rt *rt = w->rt;
     t->state = YL_TASK_READY;
     switch (rt->exec) {
     case YL_EXEC_SINGLE:
-        yl__q_push(&w->runq, t);
+        enqueue_local(w, t, how);
         return;
     case YL_EXEC_SHARDED: {
         struct yl_worker *h = &rt->w[t->home];
         if (h == w) {
-            yl__q_push(&w->runq, t);
+            enqueue_local(w, t, how);
             return;
         }
         yl_spin_lock(&h->inbox_lock);
@@ -124,6 +138,11 @@ void yl__make_ready(yl_task *t)
     }
 }
 
+void yl__make_ready(yl_task *t)
+{
+    make_ready_as(t, YL_ENQ_WAKE);
+}
+
 /* A task that yielded goes behind everything else that is ready. */
 void yl__requeue_yielded(struct yl_worker *w, yl_task *t)
 {
@@ -133,6 +152,8 @@ void yl__requeue_yielded(struct yl_worker *w, yl_task *t)
          * be taken straight back. The global queue is FIFO (as Go does). */
         inject_push(w->rt, t);
         wake_one_idle(w->rt, w);
+    } else if (w->prq) {
+        yl__pol_enqueue(w, t, yl__pol_yield_how(w, t)); /* yielded, or preempted */
     } else {
         yl__q_push(&w->runq, t);
     }
@@ -145,7 +166,7 @@ void yl__place_new(yl_task *t)
         t->home = (int8_t)(atomic_fetch_add(&rt->rr, 1) % (uint32_t)rt->nworkers);
     else
         t->home = (int8_t)yl__worker()->index;
-    yl__make_ready(t);
+    make_ready_as(t, YL_ENQ_NEW);
 }
 
 static yl_task *take_inject(struct yl_rt *rt, struct yl_worker *w)
@@ -210,7 +231,7 @@ static void drain_inbox(struct yl_worker *w)
     yl_spin_lock(&w->inbox_lock);
     yl_task *t;
     while ((t = yl__q_pop(&w->inbox)))
-        yl__q_push(&w->runq, t);
+        enqueue_local(w, t, YL_ENQ_WAKE); /* started elsewhere, or woken */
     atomic_store(&w->inbox_nonempty, false);
     yl_spin_unlock(&w->inbox_lock);
 }
@@ -221,10 +242,10 @@ yl_task *yl__next_task(struct yl_worker *w)
     yl_task *t;
     switch (rt->exec) {
     case YL_EXEC_SINGLE:
-        return yl__q_pop(&w->runq);
+        return w->prq ? yl__pol_pick(w) : yl__q_pop(&w->runq);
     case YL_EXEC_SHARDED:
         drain_inbox(w);
-        return yl__q_pop(&w->runq);
+        return w->prq ? yl__pol_pick(w) : yl__q_pop(&w->runq);
     case YL_EXEC_STEALING:
         /* Now and then look at the global queue first, so tasks that
          * yielded there are not starved by a busy local deque. */

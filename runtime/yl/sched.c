@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "phases.h"
+#include "policy.h"
 #include "san.h"
 #include "spin.h"
 #include "stackless.h"
@@ -155,6 +156,8 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
             w->unit_cpu = sched_getcpu();
         if (tracer || w->preempt)
             w->unit_start_ns = yl__now_ns();
+        if (w->prq)
+            yl__pol_begin(w, t);
         if (w->preempt)
             yl__preempt_unit_begin(w, t, w->unit_start_ns);
     }
@@ -177,6 +180,8 @@ static inline __attribute__((always_inline)) void run_unit(struct yl_worker *w, 
 #endif
     w->current = NULL;
     if (!plain) {
+        if (w->prq)
+            yl__pol_end(w, t); /* the class accounts the unit (put_prev) */
         if (tracer) {
             yl_unit u = {.task = yl_task_name(t), .seq = t->units, .worker = w->index,
                          .cpu = w->unit_cpu, .start_ns = w->unit_start_ns,
@@ -440,7 +445,7 @@ static void worker_loop(struct yl_worker *w)
      * countdown in a register on its first trip and load, subtract and
      * store it on every other one instead of one subtract in memory. */
     w->until_check = 1;
-    if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer && !w->preempt)
+    if (w->rt->exec == YL_EXEC_SINGLE && !w->rt->tracer && !w->preempt && !w->prq)
         worker_loop_plain(w);
     else
         worker_loop_full(w);
@@ -602,6 +607,8 @@ static int run(const yl_config *cfg, yl_fn main_fn, void *arg)
             goto out;
     if (yl__io_shared_setup(rt) != 0)
         goto out;
+    if (yl__policy_setup(rt, &c) != 0)
+        goto out;
     if (c.trace_path) {
         const yl_tracer *tr = c.tracer ? c.tracer : default_tracer;
         if (!tr) {
@@ -669,6 +676,7 @@ out:;
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
     yl__io_shared_teardown(rt);
+    yl__policy_teardown(rt);
     if (yl__worker())
         yl__preempt_thread_stop(yl__worker());
     yl__preempt_teardown(rt);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "policy.h"
 
 static bool use_wheel(const struct yl_worker *w)
 {
@@ -52,7 +53,7 @@ static void fired(yl_task *t)
  * task sleeps on its home worker) the chain is spliced in whole. */
 static void fired_chain(struct yl_worker *w, yl_task *t)
 {
-    if (w->rt->exec == YL_EXEC_STEALING) {
+    if (w->rt->exec == YL_EXEC_STEALING || w->prq) { /* a policy orders each one */
         while (t) {
             yl_task *next = t->next; /* make_ready reuses the link */
             fired(t);
@@ -72,7 +73,9 @@ static void fired_chain(struct yl_worker *w, yl_task *t)
 /* Nothing is waiting to run on w: a timer fired now runs now. */
 static bool idle(struct yl_worker *w)
 {
-    return w->rt->exec == YL_EXEC_STEALING ? yl_deque_size(&w->dq) == 0 : !w->runq.head;
+    if (w->rt->exec == YL_EXEC_STEALING)
+        return yl_deque_size(&w->dq) == 0;
+    return w->prq ? w->prq->nr == 0 : !w->runq.head;
 }
 
 void yl__timers_fire(struct yl_worker *w, uint64_t now_ns)

@@ -74,6 +74,23 @@ typedef struct yl_tracer {
     int (*close)(void *state, const char *path, const char *model);
 } yl_tracer;
 
+/* The parameters of the scheduling classes (policy.h), in OSTEP's terms.
+ * Times are in ns of CPU run on the worker; zero means the default. */
+#define YL_SCHED_LEVELS_MAX 8
+typedef struct yl_sched_params {
+    uint64_t quantum_ns;      /* rr, stride, lottery, fair, eevdf, mlfq's default
+                               * quantum: the time slice (default 10 ms) */
+    int queues;               /* mlfq: levels (default 3) */
+    uint64_t quanta_ns[YL_SCHED_LEVELS_MAX]; /* mlfq: quantum per level, top
+                               * first (0: quantum_ns) */
+    unsigned allotment;       /* mlfq: quanta a task may use at a level before
+                               * it moves down (default 1) */
+    uint64_t boost_ns;        /* mlfq: every boost_ns of CPU all go to the top (0: never) */
+    bool stay;                /* mlfq: an I/O resets the allotment and the task
+                               * stays at its level (OSTEP's -S: gameable) */
+    uint64_t seed;            /* lottery: the draws' seed (default 1) */
+} yl_sched_params;
+
 /* Runtime settings. Zero means "default"; environment variables override
  * what the program sets (see yl_config_from_env). */
 typedef struct yl_config {
@@ -90,6 +107,9 @@ typedef struct yl_config {
     uint64_t preempt_us;     /* quantum: a stackful unit running longer is
                               * preempted (YL_PREEMPT_US); 0: never (cooperative,
                               * no monitor thread, no signal handler) */
+    const char *policy;      /* which ready task runs next: a name of
+                              * yl_policy_names, default "fifo" (YL_POLICY) */
+    yl_sched_params sched;   /* the policy's parameters (YL_QUANTUM_US, ...) */
 } yl_config;
 
 /* Runs main_fn(arg) as the first task ("main") and returns when every task
@@ -164,6 +184,34 @@ uint64_t yl_task_id(const yl_task *t);
 /* The bytes a stackful task's control block takes (its stack comes on
  * top); a stackless task's size is yl_sl_task_bytes (stackless.h). */
 size_t yl_task_control_bytes(void);
+
+/* --- scheduling classes (policy.h) ------------------------------------ */
+
+/* The policies' names, NULL-terminated: fifo lifo prio sjf stcf rr mlfq
+ * stride lottery fair eevdf. */
+extern const char *const yl_policy_names[];
+
+/* The name of the running policy ("fifo" outside yl_run). */
+const char *yl_policy(void);
+
+/* What a task tells the policy about itself. Set them on a task not yet
+ * started (yl_task_new, then yl_start): each applies from the task's next
+ * enqueue. Each returns 0, or -1 (EINVAL) for a value out of range. */
+int yl_task_set_hint(yl_task *t, uint64_t ns);     /* sjf, stcf: CPU the task needs */
+int yl_task_set_prio(yl_task *t, int prio);        /* prio: 0..63, larger runs first */
+int yl_task_set_nice(yl_task *t, int nice);        /* fair, eevdf: -20..19, Linux's weights */
+int yl_task_set_tickets(yl_task *t, uint32_t n);   /* stride, lottery: 1..1000000 (default 100) */
+
+/* A cooperative preemption point, for CPU-bound code: asks the policy
+ * whether the running task's slice is over (or a task it prefers is
+ * ready, due timers fired first) and yields if so. Returns true when it
+ * yielded. Under fifo, and outside a task, it returns false at once. */
+bool yl_safepoint(void);
+
+/* Units the calling thread's worker has run so far (0 outside yl_run):
+ * a task that reads a different value than before was switched out in
+ * between, by a yield point, a safepoint or the timer. One load. */
+uint64_t yl_worker_units(void);
 
 /* --- yield points ------------------------------------------------------ */
 
