@@ -1,7 +1,7 @@
 # tests/build.mk - one Criterion binary with every suite in tests/*.c.
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
-  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c \
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c tests/conc/fd_wake.c \
   tests/conc/steal_io.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
@@ -23,7 +23,7 @@ TEST_ARGS ?= -j2
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
 TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/main_plain \
-  conc/server_check conc/steal_io support/httpc support/run)
+  conc/server_check conc/steal_io conc/fd_wake support/httpc support/run)
 $(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBYL) $(LIBBENCH)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
@@ -56,7 +56,7 @@ AARCH64_SRCS := runtime/yl/ctx.c runtime/yl/switch_aarch64.S \
 # are left out there: they start the host's server programs.
 AARCH64_CONC := build/aarch64/conc-plain
 AARCH64_CONC_SRCS := $(filter-out %/switch_$(ARCH).S,$(LIBYL_SRCS)) runtime/yl/switch_aarch64.S \
-  tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c tests/conc/main_plain.c
+  tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c tests/conc/fd_wake.c tests/conc/main_plain.c
 .PHONY: test-aarch64
 test-aarch64:
 	$(Q)mk/deps.sh build aarch64

@@ -633,6 +633,7 @@ out:;
     for (int i = 0; i < n; i++)
         worker_teardown(&ws[i]);
     yl__io_shared_teardown(rt);
+    yl__fdt_free(rt);
     if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);

@@ -76,4 +76,10 @@ int conc_steal_sees_fd(int attempts, int want, long bound);
  * (returns -1 and runs nothing); a run after the first has ended works. */
 int conc_two_runs_at_once(int exec);
 
+/* fd_wake.c: `runs` runs of exec with `workers` workers, in each one task
+ * reading `rounds` bytes of a pipe that a plain thread writes a byte at a
+ * time, pausing between bytes so the workers park: every run reads every
+ * byte (no false deadlock while the wake-up is under way). */
+int conc_thread_fed(int exec, int workers, int runs, int rounds);
+
 #endif
