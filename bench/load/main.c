@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: yl-load --server PATH [--server-args \"ARGS\"] [--mode hello|idle|mix|sleep]\n"
+    "usage: yl-load --server PATH [--server-args \"ARGS\"] [--mode hello|idle|mix|sleep|syscalls]\n"
     "               [--conns LIST] [--duration S] [--cpus LIST] [--client-cpus LIST] [--csv]\n"
     "Starts the server PATH (relative to the bin folder, e.g. tasks/server) with\n"
     "--port 0 and ARGS, loads it over 127.0.0.1, prints rows of experiment\n"
@@ -44,6 +44,9 @@ static const char usage[] =
     "  --mode sleep       our closed loop of /sleep?ms=K on C connections, memory\n"
     "                     halfway: sleep_req_per_s, sleep_p50_ms, sleep_p99_ms,\n"
     "                     sleep_user_bytes_per_conn, sleep_kernel_bytes_per_conn\n"
+    "  --mode syscalls    strace -c -f attached to the server's tree while one warm\n"
+    "                     keep-alive connection does C requests: syscalls_per_req,\n"
+    "                     and syscalls_per_req_KIND for each kind (read, write, ...)\n"
     "  --conns LIST       connection counts (default 1,10,100; idle 100,1000;\n"
     "                     mix 16; sleep 1000)\n"
     "  --duration S       seconds of load per C (default 2)\n"
@@ -63,8 +66,8 @@ static const char usage[] =
     "RLIMIT_NOFILE is raised to its hard limit for yl-load and the server;\n"
     "a C the limit cannot hold stops the sweep with a line naming it.\n";
 
-enum mode { M_HELLO, M_IDLE, M_MIX, M_SLEEP };
-static const char *const mode_names[] = {"hello", "idle", "mix", "sleep", NULL};
+enum mode { M_HELLO, M_IDLE, M_MIX, M_SLEEP, M_SYSCALLS };
+static const char *const mode_names[] = {"hello", "idle", "mix", "sleep", "syscalls", NULL};
 
 struct opts {
     const char *server, *server_args, *wrk, *bin, *cpus_s, *client_s;
@@ -359,6 +362,34 @@ static void run_idle(uint64_t nofile)
     per_conn_row(nmax, "own_kernel_bytes_per_conn", x, yo, m);
 }
 
+/* ------------------------------------------------------------- syscalls */
+
+static void run_syscalls(void)
+{
+    struct server s;
+    start(&s);
+    sleep_ms(o.settle_ms); /* prefork workers, the runtime's threads: all up */
+    for (size_t i = 0; i < o.nconns; i++) {
+        struct sc_count sc[128];
+        size_t n = 0;
+        char err[600];
+        if (syscalls_count(&s, o.conns[i], sc, 128, &n, err, sizeof err) != 0)
+            fail_with(&s, err);
+        check_alive(&s);
+        double total = 0, per = (double)o.conns[i];
+        for (size_t k = 0; k < n; k++) {
+            char metric[64];
+            snprintf(metric, sizeof metric, "syscalls_per_req_%.31s", sc[k].name);
+            csv_row(&key, o.conns[i], metric, (double)sc[k].calls / per, "count");
+            total += (double)sc[k].calls;
+        }
+        csv_row(&key, o.conns[i], "syscalls_per_req", total / per, "count");
+        csv_note("  %llu requests: %.2f system calls each", (unsigned long long)o.conns[i],
+                 total / per);
+    }
+    stop(&s);
+}
+
 /* ------------------------------------------------------------ mix, sleep */
 
 struct midsnap {
@@ -476,7 +507,7 @@ int main(int argc, char **argv)
     arm_signals();
     if (!o.server)
         cli_usage_error("--server: needed, e.g. --server tasks/server (try --help)");
-    static const char *const defaults[] = {"1,10,100", "100,1000", "16", "1000"};
+    static const char *const defaults[] = {"1,10,100", "100,1000", "16", "1000", "3000"};
     o.nconns = cli_u64_list("--conns", conns ? conns : defaults[o.mode], 1, 1000000, o.conns, SWEEP_MAX);
     if (o.cpus_s)
         cpus_flag("--cpus", o.cpus_s, &o.cpus);
@@ -504,6 +535,9 @@ int main(int argc, char **argv)
     case M_MIX:
     case M_SLEEP:
         run_loop(nofile);
+        break;
+    case M_SYSCALLS:
+        run_syscalls();
         break;
     }
     return 0;

@@ -202,6 +202,8 @@ struct yl_worker {
     _Atomic uint64_t io_waiting;  /* tasks waiting on an fd in epfd (from any worker:
                                    * sharded wakes cross), parked fds, file ops */
     unsigned until_check;         /* units left before timers and fds are looked at */
+    bool keep_next;               /* stealing: the next task made ready here runs here
+                                   * next; no idle worker need be woken for it */
     struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t switches, steals, migrations;
     uint64_t unit_start_ns;

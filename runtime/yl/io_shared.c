@@ -58,6 +58,12 @@ void yl__io_shared_drain(struct yl_worker *w)
 {
     struct epoll_event ev[64];
     int n = epoll_wait(w->rt->io_epfd, ev, 64, 0);
+    /* With nothing queued here, w runs the first task it wakes next (its
+     * deque is LIFO): waking an idle worker for it would only have that
+     * one look and sleep again, two system calls a request. Those after
+     * it are shared out as usual. */
+    w->keep_next = n > 0 && yl_deque_size(&w->dq) == 0;
     for (int i = 0; i < n; i++)
         yl__fd_event(w, ev[i].data.u64, ev[i].events);
+    w->keep_next = false;
 }
