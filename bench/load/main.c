@@ -56,6 +56,8 @@ static const char usage[] =
     "                     when each request was due (default 0: closed loop)\n"
     "  --sleep-ms K       sleep: the timer of each request (default 10)\n"
     "  --settle-ms M      idle: rest before the snapshot (default 300)\n"
+    "  --mem-cap-mb M     idle: skip a C whose memory, at the last C's bytes per\n"
+    "                     connection, would pass M MiB (a limit_mem_conns row; 0: none)\n"
     "  --cpus LIST        passed to the server as --cpus; the client (and wrk)\n"
     "                     runs on the same CPUs unless --client-cpus says otherwise\n"
     "  --client-cpus LIST pin the client and wrk here\n"
@@ -63,7 +65,8 @@ static const char usage[] =
     "  --bin DIR          where PATH is looked up (default: yl-load's folder)\n"
     "  --csv              CSV rows on stdout, summary on stderr\n"
     "  --timeout S        give up after S seconds, server and all (default 120)\n"
-    "RLIMIT_NOFILE is raised to its hard limit for yl-load and the server;\n"
+    "RLIMIT_NOFILE is raised to its hard limit (as root: to fs.nr_open) for yl-load\n"
+    "and the server;\n"
     "a C the limit cannot hold stops the sweep with a line naming it.\n";
 
 enum mode { M_HELLO, M_IDLE, M_MIX, M_SLEEP, M_SYSCALLS };
@@ -74,7 +77,7 @@ struct opts {
     int mode;
     uint64_t conns[SWEEP_MAX];
     size_t nconns;
-    uint64_t duration, heavy_every, heavy_us, rate, sleep_ms, settle_ms;
+    uint64_t duration, heavy_every, heavy_us, rate, sleep_ms, settle_ms, mem_cap_mb;
     struct cpu_list cpus, client;
     unsigned timeout;
 };
@@ -137,6 +140,20 @@ static uint64_t raise_nofile(void)
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 1024;
+    /* C100K needs more than a usual hard limit: with the privilege to
+     * (CAP_SYS_RESOURCE), the hard limit goes up to fs.nr_open first. */
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    unsigned long long nr_open = 0;
+    if (f && fscanf(f, "%llu", &nr_open) == 1 && nr_open > rl.rlim_max) {
+        struct rlimit up = {.rlim_cur = (rlim_t)nr_open, .rlim_max = (rlim_t)nr_open};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+            csv_note("RLIMIT_NOFILE raised from %llu to %llu (fs.nr_open), for yl-load and the server",
+                     (unsigned long long)rl.rlim_cur, nr_open);
+            rl = up;
+        }
+    }
+    if (f)
+        fclose(f);
     if (rl.rlim_cur < rl.rlim_max) {
         rlim_t was = rl.rlim_cur;
         rl.rlim_cur = rl.rlim_max;
@@ -290,6 +307,15 @@ static void run_idle(uint64_t nofile)
     char err[600];
     for (size_t i = 0; i < o.nconns; i++) {
         uint64_t c = o.conns[i];
+        if (m > 0 && o.mem_cap_mb && (yu[m - 1] + yk[m - 1]) / x[m - 1] * (double)c >
+                                         (double)o.mem_cap_mb * 1048576.0) {
+            csv_note("n=%llu: would take about %.0f MiB at the last C's bytes per connection, over "
+                     "--mem-cap-mb %llu: stopping here", (unsigned long long)c,
+                     (yu[m - 1] + yk[m - 1]) / x[m - 1] * (double)c / 1048576.0,
+                     (unsigned long long)o.mem_cap_mb);
+            csv_row(&key, c, "limit_mem_conns", x[m - 1], "count");
+            break;
+        }
         if (c + 64 > nofile) {
             csv_note("n=%llu: needs about %llu fds on each side, RLIMIT_NOFILE allows %llu: stopping here",
                      (unsigned long long)c, (unsigned long long)(c + 64), (unsigned long long)nofile);
@@ -496,6 +522,7 @@ int main(int argc, char **argv)
         {"--rate", CLI_U64, &o.rate, 0, 10000000, NULL},
         {"--sleep-ms", CLI_U64, &o.sleep_ms, 0, 60000, NULL},
         {"--settle-ms", CLI_U64, &o.settle_ms, 0, 60000, NULL},
+        {"--mem-cap-mb", CLI_U64, &o.mem_cap_mb, 0, 1000000, NULL},
         {"--cpus", CLI_STR, &o.cpus_s, 0, 0, NULL},
         {"--client-cpus", CLI_STR, &o.client_s, 0, 0, NULL},
         {"--wrk", CLI_STR, &o.wrk, 0, 0, NULL},
