@@ -109,9 +109,12 @@ static void serve_conn(void *arg)
                 goto done;
         }
         conns_touch(g.conns, c->slot, false);
-        if (!http_in_partial(&c->in) && park(c))
-            return; /* nothing to read, no request under way: wait without a task */
-        ssize_t r = yl_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+        ssize_t r = yl_try_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+        if (r < 0 && errno == EAGAIN) {
+            if (!http_in_partial(&c->in) && park(c))
+                return; /* nothing to read, no request under way: wait without a task */
+            r = yl_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+        }
         if (r <= 0)
             goto done; /* closed, reaped for idleness, shut down, or an error */
         http_in_filled(&c->in, (size_t)r);

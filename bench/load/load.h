@@ -7,7 +7,7 @@
  *   bench/load/gen.c     our client: many keep-alive connections, a closed loop
  *   bench/load/wrk.c     wrk as a child, and what its output says
  *   bench/load/pair.c    the socket-pair baseline of the idle mode
- *   bench/load/syscalls.c system calls per keep-alive request (strace -c)
+ *   bench/load/syscalls.c system calls per keep-alive request (perf stat)
  */
 #ifndef YL_LOAD_H
 #define YL_LOAD_H
@@ -184,8 +184,9 @@ struct sc_count {
     uint64_t calls;
 };
 /* Counts the system calls of s's whole process tree, by kind, while one
- * warmed keep-alive connection does nreq requests (strace -c -f
- * attached). Fills out (*nout of cap); 0, or -1 with one line in err. */
+ * warmed keep-alive connection does nreq requests (perf stat on the
+ * syscall tracepoints; the kind "total" is all of them). Fills out (*nout
+ * of cap); 0, or -1 with one line in err. */
 int syscalls_count(const struct server *s, uint64_t nreq, struct sc_count *out, size_t cap,
                    size_t *nout, char *err, size_t errlen);
 

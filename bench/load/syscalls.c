@@ -1,14 +1,19 @@
 /* syscalls.c - system calls per keep-alive request, by kind. Method: one
  * keep-alive connection is opened and warmed up (so every first-use cost,
- * accept, a registration, a fork, is paid before), then `strace -c -f` is
- * attached to every process of the server's tree (-f takes every thread
- * too), the connection does n requests one after another, and strace is
- * detached (SIGINT), which writes its count table. The counts divided by
- * n are the calls per request: exact counts, not samples, for any server,
- * ours or a peer's, with no change to it (ptrace slows it meanwhile, which
- * changes how often an idle worker wakes, not what a request costs).
+ * accept, a registration, a fork, is paid before), then `perf stat`
+ * counts the kernel's syscall tracepoints (raw_syscalls:sys_enter for the
+ * total, syscalls:sys_enter_KIND for the kinds below) in every thread of
+ * every process of the server's tree, while the connection does n
+ * requests one after another; perf is stopped (SIGINT) and its counts
+ * divided by n. The counters are the kernel's own and the server never
+ * stops for them, so it runs at its own speed. strace -c, which stops the
+ * traced thread at every call, slows a server so much that the next
+ * request is always there before it looks: the waits (EAGAIN, epoll)
+ * vanish from the count (2.0 calls a request for the old tasks server,
+ * which made 6 untraced).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -49,39 +54,69 @@ static int one_request(int fd)
     }
 }
 
-/* Lines of "strace: Process N attached [with K threads]" strace has
- * written to path: one per process, once all its threads are. */
-static size_t attached(const char *path)
+/* The kinds counted one by one (those this kernel has a tracepoint for);
+ * the rest shows in the total. */
+static const char *const kinds[] = {
+    "read", "write", "readv", "writev", "recvfrom", "sendto", "recvmsg", "sendmsg",
+    "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select",
+    "pselect6", "accept", "accept4", "futex", "nanosleep", "clock_nanosleep", "sched_yield",
+    "io_uring_enter", "getpid", "close", "clock_gettime", "gettimeofday", "tgkill", "rt_sigreturn",
+    "madvise", "mmap", "munmap", "sendfile", "writev", "shutdown", NULL,
+};
+
+static bool have_tracepoint(const char *kind)
 {
-    FILE *f = fopen(path, "r");
-    size_t n = 0;
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
-        n += strstr(line, " attached") != NULL;
-    if (f)
-        fclose(f);
-    return n;
+    char p[128];
+    snprintf(p, sizeof p, "/sys/kernel/tracing/events/syscalls/sys_enter_%s", kind);
+    return access(p, F_OK) == 0;
 }
 
-/* strace -c's table: "% time seconds usecs/call calls [errors] syscall". */
-static size_t parse_table(const char *path, struct sc_count *out, size_t cap)
+/* The events argument: the total, then each kind there is. */
+static void events_arg(char *buf, size_t len)
+{
+    size_t k = (size_t)snprintf(buf, len, "raw_syscalls:sys_enter");
+    for (int i = 0; kinds[i] && k < len; i++)
+        if (have_tracepoint(kinds[i]) && !strstr(buf, kinds[i]))
+            k += (size_t)snprintf(buf + k, len - k, ",syscalls:sys_enter_%s", kinds[i]);
+}
+
+/* perf stat -x, lines: "COUNT,UNIT,EVENT,..." ("<not counted>": 0). */
+static size_t parse_counts(const char *path, struct sc_count *out, size_t cap)
 {
     FILE *f = fopen(path, "r");
     size_t n = 0;
     char line[512];
     while (f && fgets(line, sizeof line, f) && n < cap) {
-        char *w[8];
-        int k = 0;
-        for (char *t = strtok(line, " \t\n"); t && k < 8; t = strtok(NULL, " \t\n"))
-            w[k++] = t;
-        if ((k != 5 && k != 6) || !isdigit((unsigned char)w[0][0]) || strcmp(w[k - 1], "total") == 0)
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        if (line[0] == '#' || !c2)
             continue;
-        snprintf(out[n].name, sizeof out[n].name, "%s", w[k - 1]);
-        out[n].calls = strtoull(w[3], NULL, 10);
+        char *ev = c2 + 1, *end = strchr(ev, ',');
+        if (end)
+            *end = '\0';
+        const char *name = strncmp(ev, "syscalls:sys_enter_", 19) == 0 ? ev + 19
+                           : strcmp(ev, "raw_syscalls:sys_enter") == 0 ? "total" : NULL;
+        if (!name)
+            continue;
+        snprintf(out[n].name, sizeof out[n].name, "%s", name);
+        out[n].calls = isdigit((unsigned char)line[0]) ? strtoull(line, NULL, 10) : 0;
         n++;
     }
     if (f)
         fclose(f);
+    return n;
+}
+
+/* How many fds process pid has open (perf holds one per event and thread). */
+static size_t open_fds(pid_t pid)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(p);
+    size_t n = 0;
+    while (d && readdir(d))
+        n++;
+    if (d)
+        closedir(d);
     return n;
 }
 
@@ -101,7 +136,7 @@ int syscalls_count(const struct server *s, uint64_t nreq, struct sc_count *out, 
             close(fd);
             return -1;
         }
-    char dir[] = "/tmp/yl-strace.XXXXXX", table[64], log[64];
+    char dir[] = "/tmp/yl-perf.XXXXXX", table[64], log[64];
     if (!mkdtemp(dir)) {
         snprintf(err, errlen, "syscalls: mkdtemp: %s", strerror(errno));
         close(fd);
@@ -111,36 +146,41 @@ int syscalls_count(const struct server *s, uint64_t nreq, struct sc_count *out, 
     snprintf(log, sizeof log, "%s/log", dir);
     pid_t pids[256];
     size_t np = server_pids(s, pids, 256);
-    size_t want = np;
-    char *argv[8 + 2 * 256];
-    char pidbuf[256][16];
-    int k = 0;
-    argv[k++] = "strace", argv[k++] = "-c", argv[k++] = "-f", argv[k++] = "-o", argv[k++] = table;
-    for (size_t i = 0; i < np; i++) {
-        snprintf(pidbuf[i], sizeof pidbuf[i], "%d", (int)pids[i]);
-        argv[k++] = "-p", argv[k++] = pidbuf[i];
-    }
-    argv[k] = NULL;
+    static char events[4096], pidlist[256 * 12];
+    events_arg(events, sizeof events);
+    size_t nev = 1;
+    for (const char *e = events; (e = strchr(e, ',')); e++)
+        nev++;
+    size_t k = 0;
+    for (size_t i = 0; i < np && k < sizeof pidlist - 12; i++)
+        k += (size_t)snprintf(pidlist + k, sizeof pidlist - k, "%s%d", i ? "," : "", (int)pids[i]);
+    char *argv[] = {"perf", "stat", "-x,", "-o", table, "-e", events, "-p", pidlist, NULL};
     pid_t st = fork();
     if (st == 0) {
         int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (lf >= 0)
             dup2(lf, 2);
-        execvp("strace", argv);
+        execvp("perf", argv);
         _exit(127);
     }
     int rc = -1;
-    /* Attached to every thread (10 s at most) before the first request. */
-    for (int i = 0; st > 0 && i < 1000 && attached(log) < want; i++) {
+    /* Counting (its counters open: an fd per event and thread) before the
+     * first request; 10 s at most. */
+    size_t was = 0, now = 0;
+    for (int i = 0; st > 0 && i < 1000; i++) {
         if (waitpid(st, NULL, WNOHANG) == st) {
             st = 0;
             break;
         }
-        nanosleep(&(struct timespec){0, 10000000}, NULL);
+        now = open_fds(st);
+        if (now >= nev && now == was)
+            break; /* all open: the count stopped growing */
+        was = now;
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
     }
-    if (st <= 0 || attached(log) < want) {
-        snprintf(err, errlen, "syscalls: strace could not attach to the server's %zu processes "
-                 "(apt-get install strace; ptrace allowed?)", want);
+    if (st <= 0 || now < nev) {
+        snprintf(err, errlen, "syscalls: perf stat could not count the server's system calls "
+                 "(apt-get install linux-perf; kernel.perf_event_paranoid, tracefs?)");
     } else {
         uint64_t i = 0;
         while (i < nreq && one_request(fd) == 0)
@@ -151,8 +191,8 @@ int syscalls_count(const struct server *s, uint64_t nreq, struct sc_count *out, 
         if (i < nreq)
             snprintf(err, errlen, "syscalls: request %llu of %llu failed",
                      (unsigned long long)i + 1, (unsigned long long)nreq);
-        else if ((*nout = parse_table(table, out, cap)) == 0)
-            snprintf(err, errlen, "syscalls: strace wrote no count table");
+        else if ((*nout = parse_counts(table, out, cap)) == 0)
+            snprintf(err, errlen, "syscalls: perf stat wrote no counts");
         else
             rc = 0;
     }

@@ -3,11 +3,11 @@
  * both directions, the first time a task must wait on it (one
  * epoll_ctl), and stays registered until yl_close. Each edge epoll
  * reports bumps a direction's readiness; a read or write that returns
- * EAGAIN (or a short one on a stream socket, which shows the buffer
- * drained or filled) clears it again. While it is clear a task waits
- * without trying the system call first, and an edge wakes it. So a
- * keep-alive request costs a read, a write and a share of one
- * epoll_wait, and no epoll_ctl at all.
+ * EAGAIN (or a short write on a stream socket: the buffer is full) clears
+ * it again. While it is clear a task waits without trying the system call
+ * first, and an edge wakes it. So a keep-alive request costs a read, a
+ * write and a share of one epoll_wait (and the read that finds the
+ * connection empty, when it is), and no epoll_ctl at all.
  *
  * The records live in chunks of a table indexed by fd, allocated on first
  * use and never moved while the run lasts (workers read them without a

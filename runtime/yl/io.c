@@ -91,9 +91,12 @@ static int fd_wait(int fd, int dir, uint32_t s)
 }
 
 /* One direction's system call (read, write or accept4 as op), retried
- * through waits: tried at once unless the runtime knows the fd is not
- * ready, which it learns from EAGAIN and from a short transfer on a
- * stream socket (Tokio's rule: the buffer is drained, or full). */
+ * through waits (unless nowait): tried at once unless the runtime knows
+ * the fd is not ready, which it learns from EAGAIN, and for writes from a
+ * short one on a stream socket (the buffer is full). A short read is not
+ * taken as drained (Tokio does): a closed-loop client's next request is
+ * often there by the time the server reads again, and that read then
+ * saves a trip through epoll. */
 typedef ssize_t (*io_op)(int fd, void *buf, size_t n, int flags);
 
 static ssize_t op_read(int fd, void *buf, size_t n, int flags)
@@ -114,7 +117,7 @@ static ssize_t op_accept(int fd, void *buf, size_t n, int flags)
     return accept4(fd, NULL, NULL, flags);
 }
 
-static ssize_t io_call(int fd, int dir, io_op op, void *buf, size_t n, int flags)
+static ssize_t io_call(int fd, int dir, io_op op, void *buf, size_t n, int flags, bool nowait)
 {
     struct yl_rt *rt = yl__worker()->rt;
     struct yl_fdrec *r = yl__fd_rec(rt, fd, false);
@@ -124,7 +127,7 @@ static ssize_t io_call(int fd, int dir, io_op op, void *buf, size_t n, int flags
         if (!known || (s & 1u)) {
             ssize_t k = op(fd, buf, n, flags);
             if (k >= 0) {
-                if (known && k > 0 && (size_t)k < n && atomic_load(&r->stream))
+                if (dir == WR && known && (size_t)k < n && atomic_load(&r->stream))
                     atomic_compare_exchange_strong(state(r, dir), &s, s & ~1u);
                 return k;
             }
@@ -133,6 +136,12 @@ static ssize_t io_call(int fd, int dir, io_op op, void *buf, size_t n, int flags
                 continue; /* a connection reset while queued: take the next */
             if (e != EAGAIN)
                 return -1;
+            if (nowait && known) /* drained, unless an edge came since s */
+                atomic_compare_exchange_strong(state(r, dir), &s, s & ~1u);
+        }
+        if (nowait) {
+            errno = EAGAIN;
+            return -1;
         }
         if (fd_wait(fd, dir, s) != 0)
             return -1;
@@ -143,17 +152,22 @@ static ssize_t io_call(int fd, int dir, io_op op, void *buf, size_t n, int flags
 
 ssize_t yl_read(int fd, void *buf, size_t n)
 {
-    return io_call(fd, RD, op_read, buf, n, 0);
+    return io_call(fd, RD, op_read, buf, n, 0, false);
+}
+
+ssize_t yl_try_read(int fd, void *buf, size_t n)
+{
+    return io_call(fd, RD, op_read, buf, n, 0, true);
 }
 
 ssize_t yl_write(int fd, const void *buf, size_t n)
 {
-    return io_call(fd, WR, op_write, (void *)buf, n, 0);
+    return io_call(fd, WR, op_write, (void *)buf, n, 0, false);
 }
 
 int yl_accept(int fd, int flags)
 {
-    int c = (int)io_call(fd, RD, op_accept, NULL, 0, flags);
+    int c = (int)io_call(fd, RD, op_accept, NULL, 0, flags, false);
     if (c >= 0)
         yl__fd_reset(yl__worker()->rt, c); /* its number may have had another file */
     return c;

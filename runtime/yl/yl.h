@@ -198,6 +198,11 @@ int yl_fd_nonblock(int fd);
  * there the task waits in epoll and others run. -1 with errno on error. */
 ssize_t yl_read(int fd, void *buf, size_t n);
 
+/* read(2) once, without waiting: -1 with errno EAGAIN when nothing is
+ * there, as the runtime knows it (no system call) or as read says, and
+ * then yl_fd_park can park fd. A yield point only in name: it never waits. */
+ssize_t yl_try_read(int fd, void *buf, size_t n);
+
 /* write(2) likewise, waiting while the pipe or socket buffer is full. */
 ssize_t yl_write(int fd, const void *buf, size_t n);
 
@@ -230,7 +235,8 @@ int yl_close(int fd);
  * task end. The run does not end while a task is parked. Under sharded t
  * runs on the caller's worker. 0, and t is the runtime's (detached); or
  * -1 with errno, t still the caller's: EAGAIN when fd may be readable
- * already (read it instead), EEXIST when a task waits to read it. */
+ * (no read has found it empty since it last became readable: read it
+ * instead, with yl_try_read), EEXIST when a task waits to read it. */
 int yl_fd_park(int fd, yl_task *t);
 
 /* Regular files go through a small pool of blocking threads (epoll cannot
