@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs_build="gcc make pkg-config"
 pkgs_test="libcriterion-dev gdb"
-pkgs_bench="gnuplot-nox wrk libboost-context-dev linux-perf"
+pkgs_bench="gnuplot-nox python3 wrk libboost-context-dev linux-perf"
 pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
