@@ -135,6 +135,7 @@ static void write_conf(const char *addr, unsigned port, unsigned long workers)
             "  fastcgi_temp_path %s/fastcgi;\n  uwsgi_temp_path %s/uwsgi;\n  scgi_temp_path %s/scgi;\n"
             "  server {\n    listen %s:%u backlog=4096;\n"
             "    location = /hello { default_type text/plain; return 200 \"hello\\n\"; }\n"
+            "    location / { default_type text/plain; return 404 \"not found\\n\"; }\n"
             "  }\n}\n",
             workers, dir, dir, dir, dir, dir, dir, dir, addr, port);
     if (fclose(f) != 0)
