@@ -18,7 +18,7 @@ server (one event loop, a coroutine per connection). Each answers
 /hello with our status line, Content-Type and body; nginx, Go and Node
 add their own Date (and Server, Keep-Alive) lines, as they would for any
 user. **errors** are wrk's socket errors (connect, read, write, timeout)
-and non-2xx replies, summed over the C of the table.
+and non-2xx replies, summed over the C of the table, in the worst of the runs.
 
 """
 
@@ -29,7 +29,8 @@ warm keep-alive connection does the requests one after another, and the
 counts are divided by the requests. The server is never stopped for
 this (strace -c stops it at every call, and a server slowed that much
 always finds the next request already there: its waits vanish from the
-count). Figures above 1 mean a request needs more than one of that
+count). A kind no server makes once in ten requests has no column (it
+counts in the total). Figures above 1 mean a request needs more than one of that
 call; below 1, a call shared by several requests (one `epoll_wait` for
 the wake-ups that came together, or the wake-ups of an idle worker over
 the run). **tasks** reads the request (`yl_try_read`), writes the reply,
@@ -69,7 +70,7 @@ def peers_part(rows) -> str:
     errors = {}
     for row in hello:
         if row.metric == "errors":
-            errors[series_name(row)] = errors.get(series_name(row), 0) + row.value
+            errors[series_name(row)] = errors.get(series_name(row), 0) + row.max
     body = [[name, fmt(req.get((name, 100)), "req/s"), fmt(req.get((name, 1000)), "req/s"),
              fmt(errors.get(name), "count")] for name in servers]
     text = "### Beside what users would pick instead\n\n"
@@ -120,8 +121,10 @@ def syscalls_part(rows) -> str:
     wanted = [row for row in rows if row.metric.startswith("syscalls_per_req")]
     if not wanted:
         return ""
+    # A column per kind that some server makes at least once in ten
+    # requests; the rarer ones count in the total only.
     kinds = {row.metric[len("syscalls_per_req_"):] for row in wanted
-             if row.metric != "syscalls_per_req" and row.value >= 0.01}
+             if row.metric != "syscalls_per_req" and row.value >= 0.1}
     shown = [k for k in KIND_ORDER if k in kinds] + sorted(kinds - set(KIND_ORDER) - {"other"})
     shown += ["other"] if "other" in kinds else []
     body = []
