@@ -64,7 +64,8 @@ ParameterizedTest(int *ix, peer_servers, hello_keepalive_and_clean_stop, .timeou
     cr_expect_eq(httpc_reply(&c, body, sizeof body), 404);
     httpc_close(&c);
     cr_expect_eq(srv_stop(&s), 0, "%s did not exit 0 on SIGTERM: %s", model, s.err);
-    cr_expect_eq(nginx_dirs(), dirs_before, "a configuration folder was left in /tmp");
+    if (strcmp(model, "nginx") == 0) /* the one test here that makes such folders */
+        cr_expect_eq(nginx_dirs(), dirs_before, "a configuration folder was left in /tmp");
 }
 
 /* A bad flag: one line naming it, exit 2, as our programs do. */
