@@ -285,6 +285,8 @@ void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, const struc
                 return; /* slowloris, or silent: --head-ms, --idle-ms */
         }
         ssize_t r = read(fd, http_in_space(in), http_in_room(in));
+        if (r < 0 && errno == EINTR)
+            continue; /* a socket with a timeout is not restarted (a tracer attaching) */
         if (r <= 0)
             return; /* closed, timed out (idle), shut down, or an error */
         http_in_filled(in, (size_t)r);

@@ -6,13 +6,13 @@ set -euo pipefail
 
 pkgs_build="gcc make pkg-config"
 pkgs_test="libcriterion-dev gdb"
-pkgs_bench="gnuplot-nox python3 wrk libboost-context-dev"
+pkgs_bench="gnuplot-nox python3 wrk libboost-context-dev linux-perf"
 pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
 pkgs_labs="unifdef patch"
 # The other languages' runtimes (peers/): Debian's, Tokio from its packaged crates.
-pkgs_peers="nodejs python3 golang-go cargo librust-tokio-dev"
+pkgs_peers="nodejs python3 golang-go cargo librust-tokio-dev nginx-light"
 
 want=()
 for g in "$@"; do

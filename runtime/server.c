@@ -19,8 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,50 +65,36 @@ struct conn {
 #define BUDGET_NS 2000000u /* 2 ms */
 
 static bool conn_task(struct conn *c);
+static void serve_conn(void *arg);
 
 /* The connection is over: its slot, its socket, its memory. */
 static void conn_end(struct conn *c)
 {
     conns_del(g.conns, c->slot);
-    close(c->fd);
+    yl_close(c->fd);
     http_in_release(&c->in);
     free(c);
 }
 
-/* Idle connections without a task (single, stealing). A task waiting for
- * its socket keeps its stack, at least a page, which is most of what an
- * idle connection costs; so a connection with no request under way is
- * parked instead: its socket goes into an epoll set of the server's own,
- * its task ends (the stack goes back to libyl's pool, for the next task),
- * and the parker task starts a new task for it once bytes arrive. Not
- * under sharded, whose connections stay on the worker they started on. */
-static struct {
-    int epfd, stopfd;        /* epfd -1: no parking */
-    _Atomic long parked;
-} idle = {.epfd = -1, .stopfd = -1};
-
+/* Idle connections without a task. A task waiting for its socket keeps
+ * its stack, at least a page, which is most of what an idle connection
+ * costs; so a connection with no request under way is parked instead
+ * (yl_fd_park): its task ends (the stack goes back to libyl's pool) and
+ * the runtime starts a new one once bytes arrive, or the stop shuts the
+ * socket down. The socket stays registered: parking costs no system call. */
 #ifndef YL_HANDOUT_LAB08
-/* Parks c (true) or says it cannot (false: keep waiting in the task). */
+/* Parks c (true: c is the runtime's now, not to be touched) or says it
+ * cannot (false: keep reading in this task). */
 static bool park(struct conn *c)
 {
-    if (idle.epfd < 0)
+    yl_task *t = yl_task_new("conn", serve_conn, c);
+    if (!t)
         return false;
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c};
-    /* Counted before the stop is looked at: the parker, told of the stop,
-     * either sees this count or this sees the stop (and reads on). */
-    atomic_fetch_add(&idle.parked, 1);
-    if (atomic_load(&g.stopping) || epoll_ctl(idle.epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-        atomic_fetch_sub(&idle.parked, 1);
-        /* The parker may have seen the stop and this count, and wait on
-         * its epoll for a connection that will never be there: wake it to
-         * count again. */
-        uint64_t one = 1;
-        if (atomic_load(&g.stopping) && write(idle.stopfd, &one, sizeof one) < 0) {
-            /* the counter is full: the parker is awake already */
-        }
-        return false;
-    }
-    return true; /* c is the parker's now: not to be touched */
+    yl_task_set_stack(t, CONN_STACK);
+    if (yl_fd_park(c->fd, t) == 0)
+        return true;
+    yl_detach(t); /* never started: freed without running */
+    return false;
 }
 
 /* Tells the reaper what c does now (enum conn_state) and, while it waits
@@ -144,48 +128,6 @@ static bool nap_in(int fd, int ms)
 }
 #endif
 
-/* The parker: a task per connection with bytes to read again; until the
- * server stops and no connection is left parked (the stop shuts every
- * socket down, which makes the parked ones readable). */
-static void unpark_loop(void *arg)
-{
-    (void)arg;
-    struct epoll_event ev[64];
-    bool stop = false;
-    while (!stop || atomic_load(&idle.parked) > 0) {
-        if (yl_wait_readable(idle.epfd) != 0)
-            break;
-        int n = epoll_wait(idle.epfd, ev, 64, 0);
-        for (int i = 0; i < n; i++) {
-            struct conn *c = ev[i].data.ptr;
-            if (!c) { /* the stop: watch_signals */
-                uint64_t v;
-                if (read(idle.stopfd, &v, sizeof v) < 0) {
-                }
-                stop = true;
-                continue;
-            }
-            epoll_ctl(idle.epfd, EPOLL_CTL_DEL, c->fd, NULL);
-            atomic_fetch_sub(&idle.parked, 1);
-            if (!conn_task(c)) {
-                cli_warn("closed a parked connection: no memory or stack for its task");
-                conn_end(c);
-            }
-        }
-    }
-}
-
-/* The parker's epoll set and its stop eventfd (data.ptr NULL). */
-static void idle_setup(void)
-{
-    idle.epfd = epoll_create1(EPOLL_CLOEXEC);
-    idle.stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (idle.epfd < 0 || idle.stopfd < 0 || yl_fd_nonblock(idle.epfd) != 0 ||
-        epoll_ctl(idle.epfd, EPOLL_CTL_ADD, idle.stopfd, &ev) != 0)
-        cli_fail("cannot set up the epoll of idle connections: %s", strerror(errno));
-}
-
 /* One connection: read what has come, answer every whole request in it in
  * order (pipelining), wait for more; until the client closes, asks to
  * close, sends garbage, or goes quiet for --idle-ms (the reaper shuts the
@@ -216,7 +158,7 @@ static void serve_conn(void *arg)
             }
         }
         conn_state(c, CONN_WAIT); /* --idle-ms, and --head-ms for a partial head */
-        ssize_t r = read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+        ssize_t r = yl_try_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
         if (r < 0 && errno == EAGAIN) {
             if (!http_in_partial(&c->in) && park(c))
                 return; /* nothing to read, no request under way: wait without a task */
@@ -282,8 +224,8 @@ static void start_conn(int fd)
     }
 }
 
-/* Starts c's task (a new one, or again after it was parked); false when
- * there is no memory for it (a parked connection is then closed here). */
+/* Starts the task of a new connection c; false when there is no memory
+ * for it. */
 static bool conn_task(struct conn *c)
 {
     yl_task *t = yl_task_new("conn", serve_conn, c);
@@ -415,11 +357,7 @@ static void watch_signals(void *arg)
     atomic_store(&g.stopping, true);
     for (int i = 0; i < g.nlisten; i++)
         shutdown(g.lfd[i], SHUT_RDWR); /* wakes the accept tasks with EINVAL */
-    conns_close_all(g.conns);
-    uint64_t one = 1;
-    if (idle.stopfd >= 0 && write(idle.stopfd, &one, sizeof one) < 0) {
-        /* the counter is full: the parker has been told already */
-    }
+    conns_close_all(g.conns); /* parked ones too: readable, their tasks start */
 }
 
 /* The shortest of the limits that are set (0 if none is). */
@@ -454,8 +392,6 @@ static void serve(void *arg)
     for (int i = 0; i < g.nlisten; i++)
         if (yl_go("accept", accept_loop, &g.lfd[i]) != 0)
             cli_fail("out of memory");
-    if (idle.epfd >= 0 && yl_go("unpark", unpark_loop, NULL) != 0)
-        cli_fail("out of memory");
     if (yl_go("signals", watch_signals, NULL) != 0 ||
         (shortest_limit() && yl_go("reaper", reap_idle, NULL) != 0))
         cli_fail("out of memory");
@@ -481,8 +417,6 @@ int main(int argc, char **argv)
         g.lfd[i] = net_listen(g.o.addr, port, e == YL_EXEC_SHARDED);
         port = net_port(g.lfd[0]); /* --port 0: the others share the one picked */
     }
-    if (e != YL_EXEC_SHARDED)
-        idle_setup();
 #ifndef YL_HANDOUT_LAB08
     spare.fd = net_spare_open();
 #endif
@@ -493,8 +427,6 @@ int main(int argc, char **argv)
     for (int i = 0; i < g.nlisten; i++)
         close(g.lfd[i]);
     close(g.sigfd);
-    if (idle.epfd >= 0)
-        close(idle.epfd), close(idle.stopfd);
 #ifndef YL_HANDOUT_LAB08
     if (spare.fd >= 0)
         close(spare.fd);

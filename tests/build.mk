@@ -1,7 +1,7 @@
 # tests/build.mk - one Criterion binary with every suite in tests/*.c.
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
-  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c \
+  $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c tests/conc/fd_wake.c \
   tests/conc/steal_io.c tests/conc/preempt.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
@@ -25,7 +25,7 @@ TEST_ARGS ?= -j2
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
 TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/preempt conc/main_plain \
-  conc/server_check conc/steal_io support/httpc support/run)
+  conc/server_check conc/steal_io conc/fd_wake support/httpc support/run)
 $(TSAN_TEST): LDLIBS += -lm
 $(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
@@ -63,7 +63,7 @@ AARCH64_CONC := build/aarch64/conc-plain
 # and everything with -ffixed-x18 (runtime/yl/preempt_aarch64.S says why).
 AARCH64_YL_SRCS := $(filter-out %_$(ARCH).S,$(LIBYL_SRCS)) runtime/yl/switch_aarch64.S \
   runtime/yl/preempt_aarch64.S
-AARCH64_CONC_SRCS := tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c \
+AARCH64_CONC_SRCS := tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c tests/conc/fd_wake.c \
   tests/conc/preempt.c tests/conc/main_plain.c
 AARCH64_OBJCOPY ?= aarch64-linux-gnu-objcopy
 AARCH64_AR ?= aarch64-linux-gnu-ar

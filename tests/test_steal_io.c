@@ -10,3 +10,10 @@ Test(steal_io, reader_resumed_by_other_worker_while_hog_runs, .timeout = 120)
 {
     cr_expect_eq(conc_steal_sees_fd(400, 5, 2000000000L), 0);
 }
+
+/* A wake-up from outside the runtime (a plain thread writes the pipe) while
+ * both workers park: many runs, since the window is narrow. */
+Test(steal_io, thread_fed_pipe_never_a_false_deadlock, .timeout = 300)
+{
+    cr_expect_eq(conc_thread_fed(2, 2, 30, 200), 0);
+}

@@ -7,6 +7,7 @@
  *   bench/load/gen.c     our client: many keep-alive connections, a closed loop
  *   bench/load/wrk.c     wrk as a child, and what its output says
  *   bench/load/pair.c    the socket-pair baseline of the idle mode
+ *   bench/load/syscalls.c system calls per keep-alive request (perf stat)
  */
 #ifndef YL_LOAD_H
 #define YL_LOAD_H
@@ -175,5 +176,18 @@ void pair_stop(struct pair_server *p);
  * gen_open, the machine's kernel bytes after settle_ms against before,
  * everything closed again. 0, or -1 with a line in err. */
 int pair_kernel_bytes(uint64_t c, uint64_t settle_ms, double *bytes, char *err, size_t errlen);
+
+/* --- system calls per request (syscalls.c) --------------------------- */
+
+struct sc_count {
+    char name[32];
+    uint64_t calls;
+};
+/* Counts the system calls of s's whole process tree, by kind, while one
+ * warmed keep-alive connection does nreq requests (perf stat on the
+ * syscall tracepoints; the kind "total" is all of them). Fills out (*nout
+ * of cap); 0, or -1 with one line in err. */
+int syscalls_count(const struct server *s, uint64_t nreq, struct sc_count *out, size_t cap,
+                   size_t *nout, char *err, size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: yl-load --server PATH [--server-args \"ARGS\"] [--mode hello|idle|mix|sleep]\n"
+    "usage: yl-load --server PATH [--server-args \"ARGS\"] [--mode hello|idle|mix|sleep|syscalls]\n"
     "               [--conns LIST] [--duration S] [--cpus LIST] [--client-cpus LIST] [--csv]\n"
     "Starts the server PATH (relative to the bin folder, e.g. tasks/server) with\n"
     "--port 0 and ARGS, loads it over 127.0.0.1, prints rows of experiment\n"
@@ -44,6 +44,9 @@ static const char usage[] =
     "  --mode sleep       our closed loop of /sleep?ms=K on C connections, memory\n"
     "                     halfway: sleep_req_per_s, sleep_p50_ms, sleep_p99_ms,\n"
     "                     sleep_user_bytes_per_conn, sleep_kernel_bytes_per_conn\n"
+    "  --mode syscalls    perf stat counts the server tree's system calls while one\n"
+    "                     warm keep-alive connection does C requests: syscalls_per_req,\n"
+    "                     syscalls_per_req_KIND (read, write, epoll_ctl, ...; _other)\n"
     "  --conns LIST       connection counts (default 1,10,100; idle 100,1000;\n"
     "                     mix 16; sleep 1000)\n"
     "  --duration S       seconds of load per C (default 2)\n"
@@ -53,6 +56,8 @@ static const char usage[] =
     "                     when each request was due (default 0: closed loop)\n"
     "  --sleep-ms K       sleep: the timer of each request (default 10)\n"
     "  --settle-ms M      idle: rest before the snapshot (default 300)\n"
+    "  --mem-cap-mb M     idle: skip a C whose memory, at the last C's bytes per\n"
+    "                     connection, would pass M MiB (a limit_mem_conns row; 0: none)\n"
     "  --cpus LIST        passed to the server as --cpus; the client (and wrk)\n"
     "                     runs on the same CPUs unless --client-cpus says otherwise\n"
     "  --client-cpus LIST pin the client and wrk here\n"
@@ -60,18 +65,19 @@ static const char usage[] =
     "  --bin DIR          where PATH is looked up (default: yl-load's folder)\n"
     "  --csv              CSV rows on stdout, summary on stderr\n"
     "  --timeout S        give up after S seconds, server and all (default 120)\n"
-    "RLIMIT_NOFILE is raised to its hard limit for yl-load and the server;\n"
+    "RLIMIT_NOFILE is raised to its hard limit (as root: to fs.nr_open) for yl-load\n"
+    "and the server;\n"
     "a C the limit cannot hold stops the sweep with a line naming it.\n";
 
-enum mode { M_HELLO, M_IDLE, M_MIX, M_SLEEP };
-static const char *const mode_names[] = {"hello", "idle", "mix", "sleep", NULL};
+enum mode { M_HELLO, M_IDLE, M_MIX, M_SLEEP, M_SYSCALLS };
+static const char *const mode_names[] = {"hello", "idle", "mix", "sleep", "syscalls", NULL};
 
 struct opts {
     const char *server, *server_args, *wrk, *bin, *cpus_s, *client_s;
     int mode;
     uint64_t conns[SWEEP_MAX];
     size_t nconns;
-    uint64_t duration, heavy_every, heavy_us, rate, sleep_ms, settle_ms;
+    uint64_t duration, heavy_every, heavy_us, rate, sleep_ms, settle_ms, mem_cap_mb;
     struct cpu_list cpus, client;
     unsigned timeout;
 };
@@ -134,6 +140,20 @@ static uint64_t raise_nofile(void)
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 1024;
+    /* C100K needs more than a usual hard limit: with the privilege to
+     * (CAP_SYS_RESOURCE), the hard limit goes up to fs.nr_open first. */
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    unsigned long long nr_open = 0;
+    if (f && fscanf(f, "%llu", &nr_open) == 1 && nr_open > rl.rlim_max) {
+        struct rlimit up = {.rlim_cur = (rlim_t)nr_open, .rlim_max = (rlim_t)nr_open};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+            csv_note("RLIMIT_NOFILE raised from %llu to %llu (fs.nr_open), for yl-load and the server",
+                     (unsigned long long)rl.rlim_cur, nr_open);
+            rl = up;
+        }
+    }
+    if (f)
+        fclose(f);
     if (rl.rlim_cur < rl.rlim_max) {
         rlim_t was = rl.rlim_cur;
         rl.rlim_cur = rl.rlim_max;
@@ -287,6 +307,15 @@ static void run_idle(uint64_t nofile)
     char err[600];
     for (size_t i = 0; i < o.nconns; i++) {
         uint64_t c = o.conns[i];
+        if (m > 0 && o.mem_cap_mb && (yu[m - 1] + yk[m - 1]) / x[m - 1] * (double)c >
+                                         (double)o.mem_cap_mb * 1048576.0) {
+            csv_note("n=%llu: would take about %.0f MiB at the last C's bytes per connection, over "
+                     "--mem-cap-mb %llu: stopping here", (unsigned long long)c,
+                     (yu[m - 1] + yk[m - 1]) / x[m - 1] * (double)c / 1048576.0,
+                     (unsigned long long)o.mem_cap_mb);
+            csv_row(&key, c, "limit_mem_conns", x[m - 1], "count");
+            break;
+        }
         if (c + 64 > nofile) {
             csv_note("n=%llu: needs about %llu fds on each side, RLIMIT_NOFILE allows %llu: stopping here",
                      (unsigned long long)c, (unsigned long long)(c + 64), (unsigned long long)nofile);
@@ -357,6 +386,42 @@ static void run_idle(uint64_t nofile)
     for (size_t i = 0; i < m; i++)
         yo[i] = yk[i] - yp[i];
     per_conn_row(nmax, "own_kernel_bytes_per_conn", x, yo, m);
+}
+
+/* ------------------------------------------------------------- syscalls */
+
+static void run_syscalls(void)
+{
+    struct server s;
+    start(&s);
+    sleep_ms(o.settle_ms); /* prefork workers, the runtime's threads: all up */
+    for (size_t i = 0; i < o.nconns; i++) {
+        struct sc_count sc[128];
+        size_t n = 0;
+        char err[600];
+        if (syscalls_count(&s, o.conns[i], sc, 128, &n, err, sizeof err) != 0)
+            fail_with(&s, err);
+        check_alive(&s);
+        double total = 0, listed = 0, per = (double)o.conns[i];
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(sc[k].name, "total") == 0) {
+                total = (double)sc[k].calls;
+                continue;
+            }
+            listed += (double)sc[k].calls;
+            if (sc[k].calls == 0)
+                continue;
+            char metric[64];
+            snprintf(metric, sizeof metric, "syscalls_per_req_%.31s", sc[k].name);
+            csv_row(&key, o.conns[i], metric, (double)sc[k].calls / per, "count");
+        }
+        if (total > listed)
+            csv_row(&key, o.conns[i], "syscalls_per_req_other", (total - listed) / per, "count");
+        csv_row(&key, o.conns[i], "syscalls_per_req", total / per, "count");
+        csv_note("  %llu requests: %.2f system calls each", (unsigned long long)o.conns[i],
+                 total / per);
+    }
+    stop(&s);
 }
 
 /* ------------------------------------------------------------ mix, sleep */
@@ -465,6 +530,7 @@ int main(int argc, char **argv)
         {"--rate", CLI_U64, &o.rate, 0, 10000000, NULL},
         {"--sleep-ms", CLI_U64, &o.sleep_ms, 0, 60000, NULL},
         {"--settle-ms", CLI_U64, &o.settle_ms, 0, 60000, NULL},
+        {"--mem-cap-mb", CLI_U64, &o.mem_cap_mb, 0, 1000000, NULL},
         {"--cpus", CLI_STR, &o.cpus_s, 0, 0, NULL},
         {"--client-cpus", CLI_STR, &o.client_s, 0, 0, NULL},
         {"--wrk", CLI_STR, &o.wrk, 0, 0, NULL},
@@ -476,7 +542,7 @@ int main(int argc, char **argv)
     arm_signals();
     if (!o.server)
         cli_usage_error("--server: needed, e.g. --server tasks/server (try --help)");
-    static const char *const defaults[] = {"1,10,100", "100,1000", "16", "1000"};
+    static const char *const defaults[] = {"1,10,100", "100,1000", "16", "1000", "3000"};
     o.nconns = cli_u64_list("--conns", conns ? conns : defaults[o.mode], 1, 1000000, o.conns, SWEEP_MAX);
     if (o.cpus_s)
         cpus_flag("--cpus", o.cpus_s, &o.cpus);
@@ -504,6 +570,9 @@ int main(int argc, char **argv)
     case M_MIX:
     case M_SLEEP:
         run_loop(nofile);
+        break;
+    case M_SYSCALLS:
+        run_syscalls();
         break;
     }
     return 0;

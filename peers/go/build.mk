@@ -7,7 +7,7 @@
 PEER_GO ?= $(firstword $(wildcard /usr/bin/go /usr/lib/go/bin/go))
 ifneq ($(PEER_GO),)
 PEER_HAVE_go := 1
-GO_PEER_NAMES := foo hello pingpong spawn counter
+GO_PEER_NAMES := foo hello pingpong spawn counter server
 go_PROGS := $(addprefix $(O)/bin/go/,$(GO_PEER_NAMES))
 PEER_PROGS += $(go_PROGS)
 GO_PEER_OUT := $(abspath build/peers/go)

@@ -2,12 +2,14 @@
 and wrk. Throughput and latency of /hello (req_per_s, lat_p50_ms,
 lat_p90_ms, lat_p99_ms, errors per model, variant, cpus and C) and the
 /sleep load (sleep_* rows) here; memory per idle connection
-(sections/server_memory.py) and the request mix (sections/server_mix.py)
-beside it. env.txt's wrk line names the client."""
+(sections/server_memory.py), the request mix (sections/server_mix.py),
+the peers beside ours, system calls per request and C100K
+(sections/server_peers.py) beside it. env.txt's wrk line names the client."""
 from reportlib import (Results, data_cell, data_number, figure, fmt, fmt_row, fmt_value, md_table, pivot,
                        series_blocks, series_by_n)
 from sections.server_memory import memory_part
 from sections.server_mix import mix_part
+from sections.server_peers import c100k_part, peers_part, syscalls_part
 
 HELLO_TEXT = """wrk keeps C connections open and sends the next request on each as soon as
 the reply is in, with one thread per client CPU. At C = 1 every model waits
@@ -115,9 +117,10 @@ the request mix and the /sleep load from yl-load's own epoll client.
 """
     metrics = {row.metric for row in rows}
     if "req_per_s" in metrics:
-        text += hello_part(res, rows)
+        text += hello_part(res, rows) + peers_part(rows)
+    text += syscalls_part(rows)
     if "user_bytes_per_conn" in metrics:
-        text += memory_part(res, rows)
+        text += memory_part(res, rows) + c100k_part(rows)
     if "light_p99_ms" in metrics:
         text += mix_part(res, rows)
     if "sleep_req_per_s" in metrics:

@@ -26,14 +26,13 @@ a task, a thread or a process adds to the two sockets it serves.
   and the connection's request buffer (1 KiB, grown only for a long
   head). A task waiting for its socket would keep that stack page, and
   one page is already more than a tenth of a thread's own cost; so the
-  `single` and `stealing` servers park an idle connection instead: its
-  socket goes into an epoll set of the server's, its task ends (the stack
-  goes back to libyl's pool, for the next request's task), and a parker
-  task starts a new task when bytes arrive. What an idle connection then
-  holds is its `struct conn` with the buffer, and in the kernel an epoll
-  entry: the two workers and their epolls are there whatever C is.
-  (`sharded` keeps the task waiting: its connections stay on the worker
-  they started on.)
+  server parks an idle connection instead (`yl_fd_park`, under every
+  executor): its task ends (the stack goes back to libyl's pool, for the
+  next request's task), and the runtime starts a new task on the same
+  worker when bytes arrive. What an idle connection then holds is its
+  `struct conn` with the buffer, the reactor's record of its fd (48 B)
+  and an epoll entry in the kernel: the socket stays registered,
+  edge-triggered, from its first wait to its close.
 - A **thread** per connection adds what a thread always costs: a kernel
   stack (16 KiB on x86-64) and its `task_struct` in the kernel, and the
   touched pages of an 8 MiB user stack reservation in the process.

@@ -23,6 +23,8 @@
 
 #define YL_NAME_MAX 24
 #define YL_MAX_WORKERS 64
+#define YL_FD_CHUNK 1024          /* fd records (fdtab.c) per chunk */
+#define YL_FD_CHUNKS 4096         /* chunks: fds below 4 Mi */
 
 enum yl_state {
     YL_TASK_NEW,     /* created lazily, never started */
@@ -60,6 +62,7 @@ struct yl_tlink {
 };
 
 struct yl_sl_def;
+struct yl_fdrec;
 
 /* The header, 48 bytes. A task waits for one thing at a time, so the
  * links of the run queue, the wait lists and the timers share its first
@@ -206,8 +209,11 @@ struct yl_worker {
     struct yl_timer_heap timers;  /* YL_TIMERS_HEAP */
     struct yl_wheel *wheel;       /* YL_TIMERS_WHEEL */
     int epfd;                     /* sleeps here: next deadline, fd event, wake */
-    uint64_t io_waiting;          /* tasks parked on an fd or the file pool */
+    _Atomic uint64_t io_waiting;  /* tasks waiting on an fd in epfd (from any worker:
+                                   * sharded wakes cross), parked fds, file ops */
     unsigned until_check;         /* units left before timers and fds are looked at */
+    bool keep_next;               /* stealing: the next task made ready here runs here
+                                   * next; no idle worker need be woken for it */
     struct yl_pool *pool;         /* blocking-IO threads, started on first use */
     uint64_t switches, steals, migrations;
     uint64_t unit_start_ns;       /* when the running unit began: set while tracing
@@ -272,6 +278,7 @@ struct yl_rt {
     _Atomic uint64_t io_shared_waiting; /* tasks waiting in it */
     const struct yl_sched_class *pol; /* NULL: fifo through queue.h (policy.h) */
     struct yl_se_tab *se_tab;     /* the tasks' scheduling entities, by id */
+    _Atomic(struct yl_fdrec *) fdt[YL_FD_CHUNKS]; /* fd records (fdtab.c), by chunk */
     const yl_tracer *tracer;      /* NULL unless tracing */
     void *trace_state;            /* what tracer->open returned */
     uint64_t preempt_ns;          /* the default quantum, 0: this run never preempts */
@@ -298,10 +305,37 @@ int yl__env_u64(const char *name, unsigned long long lo, unsigned long long hi,
 /* err.c: prints a one-line runtime error, "yl: ..." and a newline, to stderr. */
 void yl__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* io.c: what an fd waiter leaves in epoll's data.ptr */
-struct yl_fd_wait {
+/* fdtab.c: the runtime's record of an fd it has registered (see there) */
+#define YL_FD_EVENT (1ull << 63)  /* epoll data: an fd's event (gen << 32 | fd), not a tag */
+struct yl_fd_waiter {             /* on the waiting task's stack */
     yl_task *task;
+    int err;                      /* set by yl_close: EBADF */
 };
+struct yl_fdrec {
+    yl_spinlock lock;             /* guards all but the atomics */
+    _Atomic uint32_t rstate, wstate; /* per direction: edges << 1 | ready */
+    uint32_t gen;                 /* bumped when the number gets a new file */
+    _Atomic bool reg, stream;     /* registered; a stream socket */
+    int8_t owner;                 /* the worker whose epoll holds it, -1: shared */
+    int8_t park_home;             /* where the parked task was parked */
+    struct yl_fd_waiter *reader, *writer;
+    yl_task *parked;              /* yl_fd_park: started once readable */
+};
+/* The record of fd (created with create; NULL with errno: out of range, no memory). */
+struct yl_fdrec *yl__fd_rec(struct yl_rt *rt, int fd, bool create);
+void yl__fdt_free(struct yl_rt *rt);
+int yl__fd_epfd(struct yl_rt *rt, int owner); /* the epoll an owner's fds are in */
+/* Registers fd (under r->lock) in w's epoll, or the shared one; 0 or -1. */
+int yl__fd_register(struct yl_worker *w, struct yl_fdrec *r, int fd);
+/* fd is a new file (accepted, or set non-blocking): forget what was known. */
+void yl__fd_reset(struct yl_rt *rt, int fd);
+/* A wait on an owner's fd begins (+1) or has ended (-1, after its task was made ready). */
+void yl__fd_pending(struct yl_rt *rt, int owner, int delta);
+/* Applies one epoll event of an fd: readiness, then wakes its waiters. */
+void yl__fd_event(struct yl_worker *w, uint64_t data, uint32_t events);
+/* Makes the waiters taken off an owner's record ready, starts its parked task. */
+void yl__fd_wake(struct yl_rt *rt, int owner, yl_task *reader, yl_task *writer, yl_task *parked,
+                 int home);
 /* Wakes the tasks behind ready events; blocks at most timeout_ns (0: just
  * look, UINT64_MAX: until something happens). */
 void yl__io_poll(struct yl_worker *w, uint64_t timeout_ns);
@@ -310,7 +344,6 @@ extern const char yl__wake_tag;           /* epoll data.ptr of a worker's wakefd
 /* io_shared.c: the stealing executor's one epoll for fd waits */
 int yl__io_shared_setup(struct yl_rt *rt);    /* 0, or -1 having said why */
 void yl__io_shared_teardown(struct yl_rt *rt);
-int yl__io_shared_wait(struct yl_rt *rt, int fd, uint32_t events); /* as wait_fd */
 void yl__io_shared_drain(struct yl_worker *w); /* ready waits -> w's deque */
 extern const char yl__shared_tag;         /* epoll data.ptr of the shared epoll */
 /* Whether an fd wait w must look after is pending: its own, or (stealing)
@@ -496,5 +529,8 @@ yl_task *yl__task_alloc(struct yl_rt *rt, size_t size, enum yl_kind kind);
 /* Join's first half: true when the caller must wait (it is registered as
  * t's joiner and blocked), false when t has already finished. */
 bool yl__join_begin(yl_task *t);
+/* Starts a task that yl_fd_park held (already counted live, detached) on
+ * worker home (sharded) or the caller's. */
+void yl__start_parked(yl_task *t, int home);
 
 #endif

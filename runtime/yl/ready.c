@@ -98,6 +98,10 @@ static void push_local(struct yl_rt *rt, struct yl_worker *w, yl_task *t)
 {
     if (!yl_deque_push(&w->dq, t))
         spill(rt, w, t);
+    else if (w->keep_next) {
+        w->keep_next = false;
+        return;
+    }
     wake_one_idle(rt, w);
 }
 

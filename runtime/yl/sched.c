@@ -680,6 +680,7 @@ out:;
     if (yl__worker())
         yl__preempt_thread_stop(yl__worker());
     yl__preempt_teardown(rt);
+    yl__fdt_free(rt);
     if (yl__worker()) {
         while (rt->all)
             yl__task_free(&rt->all->t);

@@ -87,6 +87,28 @@ int yl_start(yl_task *t)
     return 0;
 }
 
+void yl__start_parked(yl_task *t, int home)
+{
+    struct yl_worker *w = yl__worker();
+    struct yl_rt *rt = w->rt;
+    if (t->kind == YL_STACKFUL) {
+        struct yl_fiber *f = yl__fiber(t);
+        if (!yl__stack_alloc(f, f->stack_size)) {
+            yl__err("cannot start the task of a parked fd: no memory for its stack");
+            yl__task_free(t);
+            if (atomic_fetch_sub(&rt->live, 1) == 1) {
+                atomic_store(&rt->done, true);
+                yl__wake_all(rt);
+            }
+            return;
+        }
+        yl__task_prepare(f);
+    }
+    t->started = 1;
+    t->home = (int8_t)(rt->exec == YL_EXEC_SHARDED ? home : w->index);
+    yl__make_ready(t);
+}
+
 yl_task *yl_spawn(const char *name, yl_fn fn, void *arg)
 {
     yl_task *t = yl_task_new(name, fn, arg);

@@ -262,6 +262,11 @@ int yl_fd_nonblock(int fd);
  * there the task waits in epoll and others run. -1 with errno on error. */
 ssize_t yl_read(int fd, void *buf, size_t n);
 
+/* read(2) once, without waiting: -1 with errno EAGAIN when nothing is
+ * there, as the runtime knows it (no system call) or as read says, and
+ * then yl_fd_park can park fd. A yield point only in name: it never waits. */
+ssize_t yl_try_read(int fd, void *buf, size_t n);
+
 /* write(2) likewise, waiting while the pipe or socket buffer is full. */
 ssize_t yl_write(int fd, const void *buf, size_t n);
 
@@ -276,6 +281,27 @@ int yl_accept(int fd, int flags);
  * task that reads with its own calls (epoll_wait on a set of its own).
  * 0, or -1 with errno (EEXIST: another task already waits on fd). */
 int yl_wait_readable(int fd);
+
+/* The reactor registers an fd once, the first time a task waits on it,
+ * and keeps it registered (edge-triggered, both directions) until
+ * yl_close: a reader and a writer may wait on it at once, and a wait costs
+ * no epoll_ctl. So an fd a task has waited on is closed with yl_close,
+ * which deregisters it, closes it and ends any wait on it: the waiting
+ * yl_read, yl_write, yl_accept or yl_wait_readable returns -1 with errno
+ * EBADF (a plain close() would leave such a task waiting forever), and a
+ * task parked on it (yl_fd_park) starts. Outside yl_run, a plain close.
+ * close(2)'s result. */
+int yl_close(int fd);
+
+/* Parks fd without a task: t (made with yl_task_new, not started) starts
+ * once fd is readable, or is yl_closed. Meanwhile fd costs no stack: a
+ * server hands an idle keep-alive connection over this way and lets its
+ * task end. The run does not end while a task is parked. Under sharded t
+ * runs on the caller's worker. 0, and t is the runtime's (detached); or
+ * -1 with errno, t still the caller's: EAGAIN when fd may be readable
+ * (no read has found it empty since it last became readable: read it
+ * instead, with yl_try_read), EEXIST when a task waits to read it. */
+int yl_fd_park(int fd, yl_task *t);
 
 /* Regular files go through a small pool of blocking threads (epoll cannot
  * wait on them); the task waits and others run meanwhile. Each returns as

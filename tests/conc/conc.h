@@ -107,5 +107,10 @@ int conc_preempt_disabled(int exec);
 int conc_preempt_stress(int exec, int workers, int seconds);
 /* The stress's length: YL_PREEMPT_STRESS_S, default 1 s (10: the long run). */
 int conc_preempt_stress_seconds(void);
+/* fd_wake.c: `runs` runs of exec with `workers` workers, in each one task
+ * reading `rounds` bytes of a pipe that a plain thread writes a byte at a
+ * time, pausing between bytes so the workers park: every run reads every
+ * byte (no false deadlock while the wake-up is under way). */
+int conc_thread_fed(int exec, int workers, int runs, int rounds);
 
 #endif

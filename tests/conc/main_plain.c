@@ -39,6 +39,8 @@ int main(void)
          conc_worker_start_fails(2)},
         {"stealing: fd readiness reaches the other worker while a hog runs",
          conc_steal_sees_fd(400, 5, 2000000000L)},
+        {"stealing: 30 runs of a pipe fed by a plain thread, no false deadlock",
+         conc_thread_fed(2, 2, 30, 200)},
         {"single: a second yl_run at the same time is refused", conc_two_runs_at_once(0)},
         {"stealing: a second yl_run at the same time is refused", conc_two_runs_at_once(2)},
         {"stealing: idle workers park (CPU < 50 ms over 200 ms)", conc_idle_cpu_ms(200) >= 50},

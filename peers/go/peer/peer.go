@@ -26,6 +26,8 @@ type Opts struct {
 	Cpus    string // as given ("0", "0,1"); "" when not pinned
 	Mode    string // --mode, --fix or --variant; "" for the program's default
 	Race    bool   // foo: start both at once
+	Port    uint64 // server: the port (0: any free one)
+	Addr    string // server: the address to listen on
 }
 
 // Defaults are the values most peers start from.
@@ -75,7 +77,7 @@ func (p *Prog) number(args []string, i int) uint64 {
 	if err != nil || strings.ContainsAny(v, "+- ") {
 		p.UsageError("%s: expected a whole number, got '%s'", args[i], v)
 	}
-	if x == 0 && args[i] != "--timeout" {
+	if x == 0 && args[i] != "--timeout" && args[i] != "--port" {
 		p.UsageError("%s: 0 is out of range", args[i])
 	}
 	return x
@@ -120,6 +122,12 @@ func (p *Prog) Parse(d Opts) Opts {
 			i++
 		case a == "--race":
 			d.Race = true
+		case a == "--port":
+			d.Port = p.number(args, i)
+			i++
+		case a == "--addr":
+			d.Addr = p.value(args, i)
+			i++
 		case a == "--n":
 			d.N = p.number(args, i)
 			i++
