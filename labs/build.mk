@@ -31,7 +31,7 @@ LAB_NEEDS_08 := $(O)/bin/tasks/server
 # instructor-only suites of tests/labs/hidden/ (absent from handouts).
 LAB_NUMS := $(sort $(foreach f,$(wildcard tests/labs/[0-9][0-9]_*.c),\
   $(firstword $(subst _, ,$(notdir $(f))))))
-LAB_COMMON_SRCS := tests/labs/grade_report.c $(wildcard tests/support/*.c) \
+LAB_COMMON_SRCS := tests/labs/grade_report.c tests/labs/grade_format.c $(wildcard tests/support/*.c) \
   tests/arch/regcheck.c $(wildcard tests/arch/regcheck_$(ARCH).S)
 lab_objs = $(patsubst %,$(O)/obj/%.o,$(basename $(1)))
 LAB_ALL_OBJS := $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/*.c tests/labs/hidden/*.c))
@@ -62,6 +62,10 @@ LAB_GRADER := $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,)
 # are cleared for the run, and sleeps go to the binary heap (lab 01's;
 # the runtime's default is the timing wheel).
 GRADE_ARGS ?= -j2 --timeout 120
+# FORMAT=gradescope or junit also writes the run as Gradescope's
+# results.json or JUnit XML to GRADE_OUT (the text is printed either way).
+FORMAT ?= text
+GRADE_OUT ?= $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,).$(if $(filter junit,$(FORMAT)),xml,json)
 
 .PHONY: grade grade-build handout grade-submission check-labs
 # Grading needs the compiler and Criterion only, not the bench's packages.
@@ -71,6 +75,8 @@ grade-build:
 	  echo "grade: say which lab, LAB=NN; graded labs here: $(or $(LAB_NUMS),none)" >&2; exit 2; fi
 	@if [ -z "$(filter $(LAB),$(LAB_NUMS))" ]; then \
 	  echo "grade: lab $(LAB) has no graded suites (tests/labs/$(LAB)_*.c); graded labs here: $(or $(LAB_NUMS),none)" >&2; exit 2; fi
+	@if [ -z "$(filter text gradescope junit,$(FORMAT))" ]; then \
+	  echo "grade: FORMAT=$(FORMAT): say text, gradescope or junit" >&2; exit 2; fi
 	$(Q)$(MAKE) --no-print-directory -s $(LIBYL) $(LIBBENCH) $(LAB_NEEDS_$(LAB)) $(LAB_GRADER)
 
 grade: grade-build
@@ -78,7 +84,9 @@ grade: grade-build
 	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE -u YL_STACK_GUARD \
 	  YL_TIMERS=heap \
 	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) \
-	  $(LAB_GRADER) $(GRADE_ARGS)
+	  $(if $(filter-out text,$(FORMAT)),YL_GRADE_FORMAT=$(FORMAT) YL_GRADE_OUTPUT=$(abspath $(GRADE_OUT))) \
+	  $(LAB_GRADER) $(GRADE_ARGS)$(if $(filter-out text,$(FORMAT)),; rc=$$?; \
+	  echo "grade: $(FORMAT) results in $(GRADE_OUT)"; exit $$rc)
 
 # Handouts need unifdef, chaffs need patch: mk/deps.sh's "labs" group.
 .PHONY: deps-labs
