@@ -16,7 +16,8 @@
 # namespace that dies with the sandbox. Without bubblewrap (missing, or no
 # user namespaces) it says so in one line and runs with the rlimits and the
 # uid only. YL_SANDBOX=none skips the sandbox (inside Gradescope's own
-# container, for instance). Exit status: CMD's, or 124 at the wall-clock limit.
+# container, for instance). Exit status: CMD's, 124 at the wall-clock limit,
+# 125 when the sandbox itself could not be set up (not the code's fault).
 # Lines starting "sandbox: limit hit:" name each limit the code ran into.
 set -uo pipefail
 
@@ -41,20 +42,28 @@ tree=$(cd "$tree" && pwd)
 mode=${YL_SANDBOX:-auto}
 root=0; [ "$(id -u)" -eq 0 ] && root=1
 
-# bubblewrap, if it is here and this kernel lets it make namespaces.
+if [ "$mode" = none ]; then
+    cd "$tree" && exec "$@"
+fi
+# As root, the code runs as its own uid (RLIMIT_NPROC does not bind root).
+drop=()
+[ $root -eq 1 ] && drop=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
+if [ $root -eq 1 ] && ! "${drop[@]}" test -r "$tree" -a -x "$tree"; then
+    echo "sandbox: uid $uid cannot reach $tree (a folder above it is not world-searchable: chmod o+x it)" >&2
+    exit 125
+fi
+
+# bubblewrap, if it is here and this kernel lets that uid make namespaces.
 if [ "$mode" = auto ]; then
     if ! command -v bwrap >/dev/null; then
         echo "sandbox: bubblewrap is missing (apt-get install bubblewrap): rlimits only, no network or file isolation"
         mode=rlimits
-    elif ! bwrap --ro-bind / / --unshare-all true 2>/dev/null; then
+    elif ! "${drop[@]}" bwrap --ro-bind / / --unshare-all true 2>/dev/null; then
         echo "sandbox: bubblewrap cannot make namespaces here: rlimits only, no network or file isolation"
         mode=rlimits
     else
         mode=bwrap
     fi
-fi
-if [ "$mode" = none ]; then
-    cd "$tree" && exec "$@"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/yl-sandbox.XXXXXX") && chmod 755 "$work"
@@ -107,11 +116,9 @@ fi
 as=$mem; [ -n "$cg_mem" ] && as=$((mem * 2))
 limits=(prlimit --cpu="$cpu:$((cpu + 5))" --as=$((as * 1048576)) --fsize=$((1024 * 1048576))
         --nofile=4096 --core=0)
-drop=()
 if [ $root -eq 1 ]; then
     # As with memory, a pids cgroup (which counts refusals) meets forks first.
     limits+=(--nproc=$((${cg_pids:+2 *} nproc)))
-    drop=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
     chown -R "$uid:$uid" "$tree/build"
 else
     # Our own uid's processes count too: allow ours plus the sandbox's.
