@@ -5,6 +5,9 @@
 #   make handout LAB=NN           lab NN's starter tree in build/handout/labNN/
 #   make grade-submission LAB=NN SUB=DIR   a student's files, with hidden tests
 #   make check-labs               full tree: full marks; handouts, chaffs: less
+#   make autograder LAB=NN        build/autograder/labNN.zip for Gradescope
+#   make grade-all LAB=NN SUBS=DIR   a folder of hand-ins: grades.csv, gradebook.csv
+#   make check-autograder         the course tools on every active lab (part of check-labs)
 
 # Lab 01's practice generator is a program like any other (built by `all`).
 UNITGEN := $(O)/bin/labs/unitgen
@@ -67,7 +70,8 @@ GRADE_ARGS ?= -j2 --timeout 120
 FORMAT ?= text
 GRADE_OUT ?= $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,).$(if $(filter junit,$(FORMAT)),xml,json)
 
-.PHONY: grade grade-build handout grade-submission check-labs
+.PHONY: grade grade-build handout grade-submission check-labs autograder grade-all \
+  check-autograder check-autograder-clean
 # Grading needs the compiler and Criterion only, not the bench's packages.
 grade-build:
 	$(Q)mk/deps.sh build test
@@ -103,7 +107,7 @@ handout: deps-labs
 
 # An instructor grades a hand-in with the hidden tests: SUB is a folder
 # holding the student's files at their paths in the tree.
-grade-submission: deps-labs
+grade-submission: deps-course
 	@if [ ! -x labs/tools/grade-submission.sh ]; then \
 	  echo "grade-submission: labs/tools/ is not in this tree" >&2; exit 2; fi
 	$(Q)labs/tools/grade-submission.sh '$(LAB)' '$(SUB)'
@@ -112,8 +116,42 @@ check-labs: deps-labs
 	@if [ ! -x labs/tools/check.sh ]; then \
 	  echo "check-labs: labs/tools/ is not in this tree (it is left out of handouts)" >&2; exit 2; fi
 	$(Q)labs/tools/check.sh
+	$(Q)$(MAKE) --no-print-directory check-autograder
+
+# The course tools (labs/README.md, "Using the labs in a course"): the
+# sandbox needs bubblewrap, the zip zip, the workflow check python3-yaml.
+.PHONY: deps-course
+deps-course: deps-labs
+	$(Q)mk/deps.sh course
+
+define need_course_tools
+	@if [ ! -x labs/tools/$(1) ]; then \
+	  echo "$@: labs/tools/ is not in this tree (it is left out of handouts)" >&2; exit 2; fi
+endef
+
+autograder: deps-course
+	$(call need_course_tools,autograder.sh)
+	$(Q)labs/tools/autograder.sh '$(LAB)' build/autograder
+
+# SUBS: one sub-folder per student; TIME_LIMIT: seconds per hand-in.
+TIME_LIMIT ?= 600
+grade-all: deps-course
+	$(call need_course_tools,grade-all.sh)
+	$(Q)labs/tools/grade-all.sh '$(LAB)' '$(SUBS)' '$(TIME_LIMIT)'
+
+check-autograder: deps-course
+	$(call need_course_tools,check-autograder.sh)
+	$(Q)labs/tools/check-autograder.sh
+
+# setup.sh in a clean Debian 12 root (debootstrap): slow, not part of CI.
+check-autograder-clean: deps-course
+	$(call need_course_tools,check-autograder-clean.sh)
+	$(Q)labs/tools/check-autograder-clean.sh $(or $(LAB),03)
 
 HELP_LINES += "  grade LAB=NN   build, run lab NN's graded suites, print points (HIDDEN=1: also hidden tests)"
 HELP_LINES += "  handout LAB=NN write lab NN's starter tree to build/handout/labNN/ and labNN.tar.gz"
 HELP_LINES += "  grade-submission LAB=NN SUB=DIR  grade a student's files (labs/NN-*/HANDIN) with hidden tests"
 HELP_LINES += "  check-labs     full tree full marks; each handout and chaff less (active labs)"
+HELP_LINES += "  autograder LAB=NN  build/autograder/labNN.zip, Gradescope's autograder for lab NN"
+HELP_LINES += "  grade-all LAB=NN SUBS=DIR  grade a folder of hand-ins: grades.csv and a Canvas gradebook"
+HELP_LINES += "  check-autograder   run_autograder, grade-all and the sandbox against the chaffs"

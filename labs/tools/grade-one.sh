@@ -27,6 +27,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "grade: $*" >&2; exit 2; }
 wall=${YL_GRADE_WALL:-600} uid=61000 prepare=0
+# The memory a hand-in may use (MB), for the whole sandbox.
+mem=${YL_GRADE_MEM:-4096}
 while [ $# -gt 0 ]; do
     case $1 in
     --prepare) prepare=1; shift ;;
@@ -114,12 +116,14 @@ fi
 
 hide=()
 for f in "$tree"/tests/labs/hidden/*; do [ -f "$f" ] && hide+=(--hide "${f#"$tree"/}"); done
-sandbox=("$top/labs/tools/sandbox.sh" --uid "$uid" "${hide[@]}")
+sandbox=("$top/labs/tools/sandbox.sh" --uid "$uid" --mem "$mem" "${hide[@]}")
 # The build: the student's files are compiled here, so here too the
 # hidden sources are masked (an #include of one would print it).
 "${sandbox[@]}" --wall 300 "$tree" -- \
     make --no-print-directory -j2 grade-build LAB="$lab" HIDDEN=1 >"$out/build.log" 2>&1
 rc=$?
+# Paths as the student knows them: relative to the top of the tree.
+sed -i "s|$tree/||g" "$out/build.log"
 if [ $rc -eq 125 ]; then
     echo autograder-error >"$out/status"
     exit 2

@@ -166,7 +166,10 @@ def write_class(lab, dest, pairs):
         status = read(os.path.join(out, "status"), "no-results").split()
         status = status[0] if status else "no-results"
         by_id = {x["name"].split(": ", 1)[0]: x for x in r["tests"]}
-        reason = "" if status == "ok" else r["output"].split("\n\n")[1].split("\n")[0]
+        parts = r["output"].split("\n\n")
+        reason = "" if status == "ok" else parts[1].split("\n")[0]
+        if status == "build-failed" and "\n" in parts[1]:
+            reason = "does not compile: " + parts[1].split("\n")[1]
         limits = [l for l in r["output"].split("\n\n") if l.startswith("Your code ran into")]
         if limits:
             reason = (reason + " " if reason else "") + " ".join(
