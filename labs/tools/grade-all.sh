@@ -17,7 +17,7 @@ lab=${1:-} subs=${2:-} limit=${3:-600}
 [[ $limit =~ ^[0-9]+$ ]] || die "TIME_LIMIT=$limit: say a number of seconds"
 mapfile -t names < <(find "$subs" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | LC_ALL=C sort)
 [ ${#names[@]} -gt 0 ] || die "SUBS=$subs has no sub-folders (one per student)"
-dest=build/labs/grade-all/lab$lab
+dest=${YL_GRADE_ALL_DEST:-build/labs/grade-all/lab$lab}
 rm -rf "$dest" && mkdir -p "$dest/out"
 start=$SECONDS
 echo "grade-all: lab $lab, ${#names[@]} hand-ins from $subs, two at a time, ${limit}s each"

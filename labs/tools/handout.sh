@@ -15,6 +15,7 @@
 # material (labs/README.md, labs/tools/, every labs/*/chaffs/, tests/labs/hidden/),
 # and with each marked file passed through unifdef: lab NN's markers give
 # their stubs, every other lab's markers their solutions. No marker is left.
+# It also gets .github/workflows/classroom.yml, GitHub Classroom's grading.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -70,6 +71,14 @@ while IFS= read -r f; do
     fi
     nfiles=$((nfiles + 1))
 done <<<"$files"
+
+# GitHub Classroom grades each push with the lab's visible suites
+# (labs/tools/classroom.py; labs/README.md, "Using the labs in a course").
+if ls tests/labs/"$lab"_*.c >/dev/null 2>&1; then
+    mkdir -p "$dest/.github/workflows"
+    labs/tools/classroom.py "$lab" >"$dest/.github/workflows/classroom.yml" ||
+        die "could not write the GitHub Classroom workflow"
+fi
 
 # The promise of a handout: not one marker, so no solution, is left.
 if left=$(grep -rl "YL_HANDOUT" "$dest"); then
