@@ -71,7 +71,7 @@ FORMAT ?= text
 GRADE_OUT ?= $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,).$(if $(filter junit,$(FORMAT)),xml,json)
 
 .PHONY: grade grade-build handout grade-submission check-labs autograder grade-all \
-  check-autograder
+  check-autograder check-autograder-clean
 # Grading needs the compiler and Criterion only, not the bench's packages.
 grade-build:
 	$(Q)mk/deps.sh build test
@@ -142,6 +142,12 @@ grade-all: deps-course
 check-autograder: deps-course
 	$(call need_course_tools,check-autograder.sh)
 	$(Q)labs/tools/check-autograder.sh
+
+# setup.sh in a clean Debian 12 root (debootstrap, chroot): minutes and the
+# network to Debian's mirror, so not part of CI. LAB defaults to 03.
+check-autograder-clean: deps-course
+	$(call need_course_tools,check-autograder-clean.sh)
+	$(Q)labs/tools/check-autograder-clean.sh $(or $(LAB),03)
 
 HELP_LINES += "  grade LAB=NN   build, run lab NN's graded suites, print points (HIDDEN=1: also hidden tests)"
 HELP_LINES += "  handout LAB=NN write lab NN's starter tree to build/handout/labNN/ and labNN.tar.gz"
