@@ -48,7 +48,7 @@ args=(-x2 -B "-D${marker}${lab}")
 for s in $symbols; do
     [ "$s" = "${marker}${lab}" ] || args+=("-U$s")
 done
-printf '%s\n' "$symbols" | grep -qx "${marker}${lab}" ||
+grep -qx "${marker}${lab}" <<<"$symbols" ||
     echo "handout: note: lab $lab has no solution markers; its handout is the full tree" >&2
 
 dest=$out/lab$lab
@@ -58,7 +58,9 @@ nfiles=0
 nstripped=0
 while IFS= read -r f; do
     mkdir -p "$dest/$(dirname "$f")"
-    if printf '%s\n' "$marked" | grep -qxF "$f"; then
+    # A here-string, not a pipe: grep -q stops at the first match, and under
+    # pipefail the writer's SIGPIPE would make a marked file look unmarked.
+    if grep -qxF -- "$f" <<<"$marked"; then
         # Python is not C: -t stops unifdef from reading its quotes as C's.
         text=()
         case $f in *.py) text=(-t) ;; esac
