@@ -30,7 +30,7 @@ worker() {
     for ((i = k; i < ${#names[@]}; i += 2)); do
         name=${names[i]}
         labs/tools/grade-one.sh --wall "$limit" --uid $((61000 + i % 4000)) \
-            "$lab" "$subs/$name" "$dest/slot-$k" >"$dest/slot-$k.log" 2>&1
+            "$lab" "$subs/$name" "$dest/slot-$k" >>"$dest/slot-$k.log" 2>&1
         [ $? -eq 2 ] && { echo "grade-all: $name: the grader failed (see $dest/slot-$k.log)"; }
         mkdir -p "$dest/out/$name"
         cp -r "$dest/slot-$k/out/." "$dest/out/$name/" 2>/dev/null

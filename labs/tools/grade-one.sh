@@ -53,6 +53,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 export YL_TIMERS=heap
 
 # The trusted build, once per slot.
+t0=$SECONDS
 if [ ! -f "$slot/pristine/.done-$lab" ]; then
     rm -rf "$tree" "$slot/pristine" "$slot/stubs"
     mkdir -p "$tree" "$slot/stubs"
@@ -78,6 +79,7 @@ if [ ! -f "$slot/pristine/.done-$lab" ]; then
         >"$slot/trusted-build.log" 2>&1 || die "the trusted build failed (see $slot/trusted-build.log)"
     cp -a "$tree/build" "$slot/pristine"
     touch "$slot/pristine/.done-$lab"
+    echo "grade: trusted build of lab $lab in $slot: $((SECONDS - t0)) s"
 fi
 [ $prepare -eq 1 ] && exit 0
 
@@ -119,6 +121,7 @@ for f in "$tree"/tests/labs/hidden/*; do [ -f "$f" ] && hide+=(--hide "${f#"$tre
 sandbox=("$top/labs/tools/sandbox.sh" --uid "$uid" --mem "$mem" "${hide[@]}")
 # The build: the student's files are compiled here, so here too the
 # hidden sources are masked (an #include of one would print it).
+t0=$SECONDS
 "${sandbox[@]}" --wall 300 "$tree" -- \
     make --no-print-directory -j2 grade-build LAB="$lab" HIDDEN=1 >"$out/build.log" 2>&1
 rc=$?
@@ -135,10 +138,13 @@ elif [ $rc -ne 0 ]; then
     fi
     exit 1
 fi
+echo "build $((SECONDS - t0))" >"$out/seconds"
+t0=$SECONDS
 "${sandbox[@]}" --wall "$wall" "$tree" -- \
     make --no-print-directory grade LAB="$lab" HIDDEN=1 FORMAT=gradescope \
     GRADE_OUT=build/grade.json >"$out/grade.log" 2>&1
 rc=$?
+echo "tests $((SECONDS - t0))" >>"$out/seconds"
 if [ $rc -eq 125 ]; then
     echo autograder-error >"$out/status"
     exit 2
