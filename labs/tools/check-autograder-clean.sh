@@ -64,6 +64,10 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 for m in proc sys dev dev/pts; do
     mount --bind "/$m" "$root/$m" && mounted+=("$root/$m") || die "cannot bind /$m"
 done
+# Criterion's workers share memory through /dev/shm, a tmpfs of its own
+# (which a plain bind of /dev leaves behind), writable by the graded uid.
+mount -t tmpfs -o mode=1777,size=256m yl-shm "$root/dev/shm" && mounted+=("$root/dev/shm") ||
+    die "cannot mount a tmpfs on $root/dev/shm"
 
 t0=$SECONDS
 if ! chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \

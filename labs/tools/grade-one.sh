@@ -27,6 +27,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "grade: $*" >&2; exit 2; }
 wall=${YL_GRADE_WALL:-600} uid=61000 prepare=0
+# YL_GRADE_ARGS: the grader's arguments (make grade's GRADE_ARGS).
 # The memory a hand-in may use (MB), for the whole sandbox.
 mem=${YL_GRADE_MEM:-4096}
 while [ $# -gt 0 ]; do
@@ -142,6 +143,7 @@ echo "build $((SECONDS - t0))" >"$out/seconds"
 t0=$SECONDS
 "${sandbox[@]}" --wall "$wall" "$tree" -- \
     make --no-print-directory grade LAB="$lab" HIDDEN=1 FORMAT=gradescope \
+    ${YL_GRADE_ARGS:+GRADE_ARGS="$YL_GRADE_ARGS"} \
     GRADE_OUT=build/grade.json >"$out/grade.log" 2>&1
 rc=$?
 echo "tests $((SECONDS - t0))" >>"$out/seconds"
