@@ -13,8 +13,8 @@
 # For lab $YL_CHECK_HEAVY (default 01), the heavy part too: the full tree
 # uploaded flat, a syntax error, a hand-in that loops forever and one that
 # hands in nothing (each a valid results.json with its message); grade-all
-# on the chaffs, the full tree and the hostile hand-ins of
-# labs/01-units/chaffs/hostile/ (the expected CSV); each hostile hand-in
+# on the chaffs and the full tree (the expected CSV), then on the hostile
+# hand-ins of labs/01-units/chaffs/hostile/ (each graded less); each one
 # contained (nothing written outside, no connection out, no hidden source in
 # any output, no process left, the checkout unchanged) and named with the
 # limit it hit. Work folder: build/labs/check-autograder/ (kept on failure).
@@ -72,7 +72,8 @@ run_ag() {
             row "$lab" "run_autograder $name" "FAIL ($score/$max, expected full marks)" ;;
     less) python3 -c "import sys; sys.exit(not $score < $max)" && row "$lab" "run_autograder $name" ok ||
             row "$lab" "run_autograder $name" "FAIL ($score/$max, expected less than full)" ;;
-    *) if [ "$score" = 0 ] && field "$res" output | grep -qF "$want"; then
+    # (A here-string: grep -q would leave a pipe's writer to die of SIGPIPE.)
+    *) if [ "$score" = 0 ] && grep -qF "$want" <<<"$(field "$res" output)"; then
            row "$lab" "run_autograder $name" ok
        else
            row "$lab" "run_autograder $name" "FAIL ($score/$max, or no \"$want\" in the output)"

@@ -1,7 +1,8 @@
 # check-hostile.sh - sourced by check-autograder.sh for its heavy lab ($lab,
 # with $root, $work, $labdir, make_sub, run_ag and row from there): broken
-# hand-ins through run_autograder, then grade-all on a class made of the
-# full tree, the chaffs and the hostile hand-ins, and the containment checks.
+# hand-ins through run_autograder, then grade-all on a class of the full
+# tree and the chaffs, and on one of the hostile hand-ins, which must be
+# contained.
 first=$(head -1 "$labdir/HANDIN")
 hostile=${labdir}chaffs/hostile
 
@@ -23,7 +24,9 @@ else
     row "$lab" "filtered grade: skipped, not failed" "FAIL ($(grep '^score' <<<"$out"))"
 fi
 
-# The class: every chaff, the full tree, every hostile hand-in.
+# A class of the full tree and every chaff: the expected CSV. (The hostile
+# hand-ins are a class of their own: their CPU hogs would starve the full
+# tree's timing tests, graded beside them.)
 class=$work/class
 mkdir -p "$class"
 cp -r "$work/sub-full" "$class/full-tree"
@@ -31,6 +34,13 @@ for p in "$labdir"chaffs/*.patch; do
     c=$(basename "$p" .patch)
     cp -r "$work/sub-chaff-$c" "$class/chaff-$c"
 done
+t0=$SECONDS
+YL_GRADE_ALL_DEST=$work/grade-all labs/tools/grade-all.sh "$lab" "$class" 300 >"$work/grade-all.log" 2>&1
+echo "  (grade-all of $(ls "$class" | wc -l) hand-ins: $((SECONDS - t0)) s)"
+
+# The hostile class, graded with the placeholders of its patches filled in.
+hclass=$work/hostile
+mkdir -p "$hclass"
 token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 # A listener on a loopback port, outside the sandbox: it counts connections.
 python3 -c 'import socket, sys, os
@@ -45,45 +55,47 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 for p in "$hostile"/*.patch; do
     h=$(basename "$p" .patch)
-    make_sub "$lab" . "$p" "$class/hostile-$h"
-    find "$class/hostile-$h" -type f -exec sed -i \
+    make_sub "$lab" . "$p" "$hclass/hostile-$h"
+    find "$hclass/hostile-$h" -type f -exec sed -i \
         -e "s|@TOP@|$top|g" -e "s|@TOKEN@|$token|g" -e "s|@PORT@|$port|g" {} +
 done
 git status --porcelain 2>/dev/null | sort >"$work/git-before"
-dest=$work/grade-all
+dest=$work/grade-all-hostile
 t0=$SECONDS
-YL_GRADE_ALL_DEST=$dest YL_GRADE_MEM=1024 labs/tools/grade-all.sh "$lab" "$class" 40 >"$work/grade-all.log" 2>&1
-echo "  (grade-all of $(ls "$class" | wc -l) hand-ins: $((SECONDS - t0)) s)"
+YL_GRADE_ALL_DEST=$dest YL_GRADE_MEM=1024 labs/tools/grade-all.sh "$lab" "$hclass" 40 >"$work/grade-all-hostile.log" 2>&1
+echo "  (grade-all of $(ls "$hclass" | wc -l) hostile hand-ins: $((SECONDS - t0)) s)"
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
 git status --porcelain 2>/dev/null | sort >"$work/git-after"
 
-# The expected CSV: one row per folder, full marks for the full tree only,
+# The expected CSVs: one row per folder, full marks for the full tree only,
 # the limit each hostile hand-in hit named in its reason.
-python3 - "$dest/grades.csv" "$class" >"$work/csv-check.log" 2>&1 <<'PY'
+python3 - "$work/grade-all/grades.csv" "$class" "$dest/grades.csv" "$hclass" >"$work/csv-check.log" 2>&1 <<'PY'
 import csv, os, sys
-rows = {r["student"]: r for r in csv.DictReader(open(sys.argv[1]))}
 bad = []
-folders = sorted(os.listdir(sys.argv[2]))
-if sorted(rows) != folders:
-    bad.append(f"rows {sorted(rows)} are not the folders {folders}")
 want = {"hostile-fork-bomb": "processes", "hostile-huge-alloc": "memory",
         "hostile-endless-loop": "did not finish"}
-for name, r in rows.items():
-    total, top = int(r["total"]), int(r["max"])
-    if name == "full-tree":
-        if total != top or r["status"] != "ok":
-            bad.append(f"full-tree: {total}/{top} {r['status']}")
-    elif total >= top:
-        bad.append(f"{name}: {total}/{top}, expected less")
-    if name in want and want[name] not in r["reason"]:
-        bad.append(f"{name}: reason {r['reason']!r} does not name {want[name]!r}")
+for path, folder in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    rows = {r["student"]: r for r in csv.DictReader(open(path))}
+    folders = sorted(os.listdir(folder))
+    if sorted(rows) != folders:
+        bad.append(f"rows {sorted(rows)} are not the folders {folders}")
+    for name, r in rows.items():
+        total, top = int(r["total"]), int(r["max"])
+        if name == "full-tree":
+            if total != top or r["status"] != "ok":
+                bad.append(f"full-tree: {total}/{top} {r['status']}")
+        elif total >= top:
+            bad.append(f"{name}: {total}/{top}, expected less")
+        if name in want and want[name] not in r["reason"]:
+            bad.append(f"{name}: reason {r['reason']!r} does not name {want[name]!r}")
 print("\n".join(bad) or "ok")
 sys.exit(1 if bad else 0)
 PY
 [ $? -eq 0 ] && row "$lab" "grade-all: the expected grades.csv" ok ||
     row "$lab" "grade-all: the expected grades.csv" "FAIL ($(head -1 "$work/csv-check.log"))"
-[ -s "$dest/gradebook.csv" ] && [ "$(wc -l <"$dest/gradebook.csv")" -eq $(($(ls "$class" | wc -l) + 2)) ] &&
+[ -s "$work/grade-all/gradebook.csv" ] &&
+    [ "$(wc -l <"$work/grade-all/gradebook.csv")" -eq $(($(ls "$class" | wc -l) + 2)) ] &&
     row "$lab" "grade-all: gradebook.csv" ok || row "$lab" "grade-all: gradebook.csv" "FAIL (rows)"
 
 # Contained: nothing written outside, no connection out, no hidden source
