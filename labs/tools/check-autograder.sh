@@ -108,14 +108,20 @@ for lab in "${labs[@]}"; do
     fi
     labs/tools/handout.sh "$lab" "$work/handout" >/dev/null 2>&1
     make_sub "$lab" "$work/handout/lab$lab" "" "$work/sub-handout"
-    run_ag "$lab" "$root" handout "$work/sub-handout" less
+    # A stub can hang every test until its timeout (lab 08's server): away
+    # from the heavy lab a short wall-clock limit keeps CI short, and a run
+    # it stops still scores less, in a valid results.json.
+    short=()
+    [ "$lab" = "$heavy" ] || short=(YL_GRADE_WALL="${YL_CHECK_WALL:-90}")
+    run_ag "$lab" "$root" handout "$work/sub-handout" less "${short[@]}"
     nchaffs=0
     for p in "$labdir"chaffs/*.patch; do
         [ -e "$p" ] || continue
         [ "$lab" = "$heavy" ] || [ -n "${YL_CHECK_ALL_CHAFFS:-}" ] || [ $nchaffs -eq 0 ] || break
         nchaffs=$((nchaffs + 1))
         c=$(basename "$p" .patch)
-        make_sub "$lab" . "$p" "$work/sub-chaff-$c" && run_ag "$lab" "$root" "chaff:$c" "$work/sub-chaff-$c" less
+        make_sub "$lab" . "$p" "$work/sub-chaff-$c" &&
+            run_ag "$lab" "$root" "chaff:$c" "$work/sub-chaff-$c" less "${short[@]}"
     done
     if python3 labs/tools/check_workflow.py "$lab" "$work/handout/lab$lab" >"$work/$lab-workflow.log" 2>&1; then
         row "$lab" "classroom.yml" ok

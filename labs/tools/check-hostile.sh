@@ -110,7 +110,13 @@ if [ -n "$secret" ] && ! grep -rqF -- "$secret" "$dest" "$work"/*.log "$work"/*.
 else
     row "$lab" "hostile: hidden source not in any output" "FAIL (found, or no line to look for)"
 fi
-stray=$(ps -eo uid=,pid=,comm= | awk '$1 >= 61000 && $1 < 65000' | head -3)
+# (Zombies are not left running: a killed sandbox's inner bwrap is reaped by
+# init a moment later.)
+for _ in 1 2 3 4 5; do
+    stray=$(ps -eo uid=,stat=,pid=,comm= | awk '$1 >= 61000 && $1 < 65000 && $2 !~ /^Z/' | head -3)
+    [ -z "$stray" ] && break
+    sleep 1
+done
 [ -z "$stray" ] && row "$lab" "hostile: no process left" ok || row "$lab" "hostile: no process left" "FAIL ($stray)"
 cmp -s "$work/git-before" "$work/git-after" && row "$lab" "hostile: checkout unchanged" ok ||
     row "$lab" "hostile: checkout unchanged" "FAIL ($(diff "$work/git-before" "$work/git-after" | head -2 | tr '\n' ' '))"
