@@ -50,16 +50,22 @@ def read(path, default=""):
         return default
 
 
-def limit_lines(*logs):
-    """The sandbox's "limit hit" lines, in words a student can act on."""
-    out = []
+def limits_hit(*logs):
+    """The limits the sandbox says the code ran into: "processes (256)"..."""
+    hit = []
     for text in logs:
         for line in text.splitlines():
             if line.startswith("sandbox: limit hit: "):
-                out.append("Your code ran into the grader's " + line[len("sandbox: limit hit: "):] +
-                           " limit. Look for an endless loop, a fork() in a loop, or an allocation"
-                           " that never stops growing.")
-    return out
+                name = re.sub(r"\).*", ")", line[len("sandbox: limit hit: "):])
+                if name not in hit:
+                    hit.append(name)
+    return hit
+
+
+def limit_message(hit):
+    """The limits hit, in words a student can act on."""
+    return ("Your code ran into the grader's limits: " + ", ".join(hit) + ". Look for an "
+            "endless loop, a fork() in a loop, or memory that never stops growing.")
 
 
 def compiler_errors(log, tree):
@@ -133,7 +139,9 @@ def results(lab, out, seconds=0):
                       "brought the test runner down (exit(), a signal, or a limit below). "
                       "make grade LAB=" + lab + " runs the same tests on your machine.",
     }
-    msgs += limit_lines(build_log, grade_log)
+    hit = limits_hit(build_log, grade_log)
+    if hit:
+        msgs.append(limit_message(hit))
     if graded is None:
         msgs.insert(0, why.get(status, why["no-results"]))
         rows = [{"name": f'{test_id(t)}: {t["what"]}', "score": 0, "max_score": t["pts"],
@@ -167,14 +175,13 @@ def write_class(lab, dest, pairs):
         status = status[0] if status else "no-results"
         by_id = {x["name"].split(": ", 1)[0]: x for x in r["tests"]}
         parts = r["output"].split("\n\n")
-        reason = "" if status == "ok" else parts[1].split("\n")[0]
+        # The first sentence of the message: a CSV cell, not a page.
+        reason = "" if status == "ok" else parts[1].split("\n")[0].split(". ")[0].rstrip(".") + "."
         if status == "build-failed" and "\n" in parts[1]:
             reason = "does not compile: " + parts[1].split("\n")[1]
-        limits = [l for l in r["output"].split("\n\n") if l.startswith("Your code ran into")]
-        if limits:
-            reason = (reason + " " if reason else "") + " ".join(
-                re.sub(r"^Your code ran into the grader's (.*?) limit\..*$", r"\1 limit hit", l)
-                for l in limits)
+        hit = limits_hit(read(os.path.join(out, "build.log")), read(os.path.join(out, "grade.log")))
+        if hit:
+            reason = (reason + " " if reason else "") + "Limits hit: " + ", ".join(hit) + "."
         rows.append([name, r["score"], total, status, reason] +
                     [by_id.get(test_id(t), {}).get("score", 0) for t in tests])
     with open(os.path.join(dest, "grades.csv"), "w", newline="") as f:
