@@ -5,6 +5,9 @@
 #   make handout LAB=NN           lab NN's starter tree in build/handout/labNN/
 #   make grade-submission LAB=NN SUB=DIR   a student's files, with hidden tests
 #   make check-labs               full tree: full marks; handouts, chaffs: less
+#   make autograder LAB=NN        build/autograder/labNN.zip for Gradescope
+#   make grade-all LAB=NN SUBS=DIR   a folder of hand-ins: grades.csv, gradebook.csv
+#   make check-autograder         the course tools on every active lab (part of check-labs)
 
 # Lab 01's practice generator is a program like any other (built by `all`).
 UNITGEN := $(O)/bin/labs/unitgen
@@ -35,7 +38,7 @@ LAB_NEEDS_10 := $(O)/bin/tasks/sched $(O)/bin/yl-predict
 # instructor-only suites of tests/labs/hidden/ (absent from handouts).
 LAB_NUMS := $(sort $(foreach f,$(wildcard tests/labs/[0-9][0-9]_*.c),\
   $(firstword $(subst _, ,$(notdir $(f))))))
-LAB_COMMON_SRCS := tests/labs/grade_report.c $(wildcard tests/support/*.c) \
+LAB_COMMON_SRCS := tests/labs/grade_report.c tests/labs/grade_format.c $(wildcard tests/support/*.c) \
   tests/arch/regcheck.c $(wildcard tests/arch/regcheck_$(ARCH).S)
 lab_objs = $(patsubst %,$(O)/obj/%.o,$(basename $(1)))
 LAB_ALL_OBJS := $(call lab_objs,$(LAB_COMMON_SRCS) $(wildcard tests/labs/*.c tests/labs/hidden/*.c))
@@ -66,8 +69,13 @@ LAB_GRADER := $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,)
 # are cleared for the run, and sleeps go to the binary heap (lab 01's;
 # the runtime's default is the timing wheel).
 GRADE_ARGS ?= -j2 --timeout 120
+# FORMAT=gradescope or junit also writes the run as Gradescope's
+# results.json or JUnit XML to GRADE_OUT (the text is printed either way).
+FORMAT ?= text
+GRADE_OUT ?= $(O)/labs/grade-$(LAB)$(if $(filter 1,$(HIDDEN)),-hidden,).$(if $(filter junit,$(FORMAT)),xml,json)
 
-.PHONY: grade grade-build handout grade-submission check-labs
+.PHONY: grade grade-build handout grade-submission check-labs autograder grade-all \
+  check-autograder check-autograder-clean
 # Grading needs the compiler and Criterion only, not the bench's packages.
 grade-build:
 	$(Q)mk/deps.sh build test
@@ -75,6 +83,8 @@ grade-build:
 	  echo "grade: say which lab, LAB=NN; graded labs here: $(or $(LAB_NUMS),none)" >&2; exit 2; fi
 	@if [ -z "$(filter $(LAB),$(LAB_NUMS))" ]; then \
 	  echo "grade: lab $(LAB) has no graded suites (tests/labs/$(LAB)_*.c); graded labs here: $(or $(LAB_NUMS),none)" >&2; exit 2; fi
+	@if [ -z "$(filter text gradescope junit,$(FORMAT))" ]; then \
+	  echo "grade: FORMAT=$(FORMAT): say text, gradescope or junit" >&2; exit 2; fi
 	$(Q)$(MAKE) --no-print-directory -s $(LIBYL) $(LIBBENCH) $(LAB_NEEDS_$(LAB)) $(LAB_GRADER)
 
 grade: grade-build
@@ -82,7 +92,9 @@ grade: grade-build
 	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE -u YL_STACK_GUARD \
 	  YL_TIMERS=heap \
 	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) \
-	  $(LAB_GRADER) $(GRADE_ARGS)
+	  $(if $(filter-out text,$(FORMAT)),YL_GRADE_FORMAT=$(FORMAT) YL_GRADE_OUTPUT=$(abspath $(GRADE_OUT))) \
+	  $(LAB_GRADER) $(GRADE_ARGS)$(if $(filter-out text,$(FORMAT)),; rc=$$?; \
+	  echo "grade: $(FORMAT) results in $(GRADE_OUT)"; exit $$rc)
 
 # Handouts need unifdef, chaffs need patch: mk/deps.sh's "labs" group.
 .PHONY: deps-labs
@@ -99,7 +111,7 @@ handout: deps-labs
 
 # An instructor grades a hand-in with the hidden tests: SUB is a folder
 # holding the student's files at their paths in the tree.
-grade-submission: deps-labs
+grade-submission: deps-course
 	@if [ ! -x labs/tools/grade-submission.sh ]; then \
 	  echo "grade-submission: labs/tools/ is not in this tree" >&2; exit 2; fi
 	$(Q)labs/tools/grade-submission.sh '$(LAB)' '$(SUB)'
@@ -108,8 +120,43 @@ check-labs: deps-labs
 	@if [ ! -x labs/tools/check.sh ]; then \
 	  echo "check-labs: labs/tools/ is not in this tree (it is left out of handouts)" >&2; exit 2; fi
 	$(Q)labs/tools/check.sh
+	$(Q)$(MAKE) --no-print-directory check-autograder
+
+# The course tools (labs/README.md, "Using the labs in a course"): the
+# sandbox needs bubblewrap, the zip zip, the workflow check python3-yaml.
+.PHONY: deps-course
+deps-course: deps-labs
+	$(Q)mk/deps.sh course
+
+define need_course_tools
+	@if [ ! -x labs/tools/$(1) ]; then \
+	  echo "$@: labs/tools/ is not in this tree (it is left out of handouts)" >&2; exit 2; fi
+endef
+
+autograder: deps-course
+	$(call need_course_tools,autograder.sh)
+	$(Q)labs/tools/autograder.sh '$(LAB)' build/autograder
+
+# SUBS: one sub-folder per student; TIME_LIMIT: seconds per hand-in.
+TIME_LIMIT ?= 600
+grade-all: deps-course
+	$(call need_course_tools,grade-all.sh)
+	$(Q)labs/tools/grade-all.sh '$(LAB)' '$(SUBS)' '$(TIME_LIMIT)'
+
+check-autograder: deps-course
+	$(call need_course_tools,check-autograder.sh)
+	$(Q)labs/tools/check-autograder.sh
+
+# setup.sh in a clean Debian 12 root (debootstrap, chroot): minutes and the
+# network to Debian's mirror, so not part of CI. LAB defaults to 03.
+check-autograder-clean: deps-course
+	$(call need_course_tools,check-autograder-clean.sh)
+	$(Q)labs/tools/check-autograder-clean.sh $(or $(LAB),03)
 
 HELP_LINES += "  grade LAB=NN   build, run lab NN's graded suites, print points (HIDDEN=1: also hidden tests)"
 HELP_LINES += "  handout LAB=NN write lab NN's starter tree to build/handout/labNN/ and labNN.tar.gz"
 HELP_LINES += "  grade-submission LAB=NN SUB=DIR  grade a student's files (labs/NN-*/HANDIN) with hidden tests"
 HELP_LINES += "  check-labs     full tree full marks; each handout and chaff less (active labs)"
+HELP_LINES += "  autograder LAB=NN  build/autograder/labNN.zip, Gradescope's autograder for lab NN"
+HELP_LINES += "  grade-all LAB=NN SUBS=DIR  grade a folder of hand-ins: grades.csv and a Canvas gradebook"
+HELP_LINES += "  check-autograder   run_autograder, grade-all and the sandbox against the chaffs"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh GROUP... - make sure the Debian packages of each group are there.
 # As root, installs the missing ones with apt-get; otherwise prints the one
-# exact command to run and exits 1. Groups: build test bench vm aarch64 clang labs peers.
+# exact command to run and exits 1. Groups: build test bench vm aarch64 clang labs course peers.
 set -euo pipefail
 
 pkgs_build="gcc make pkg-config"
@@ -11,6 +11,9 @@ pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
 pkgs_labs="unifdef patch"
+# Using the labs in a course: the grading sandbox, the Gradescope zip, the
+# results and the GitHub Classroom workflow's check.
+pkgs_course="bubblewrap zip unzip python3 python3-yaml"
 # The other languages' runtimes (peers/): Debian's, Tokio from its packaged crates.
 pkgs_peers="nodejs python3 golang-go cargo librust-tokio-dev nginx-light"
 
@@ -18,7 +21,7 @@ want=()
 for g in "$@"; do
     var="pkgs_$g"
     if [ -z "${!var+x}" ]; then
-        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang labs peers)" >&2
+        echo "deps.sh: unknown group '$g' (build test bench vm aarch64 clang labs course peers)" >&2
         exit 2
     fi
     for p in ${!var}; do want+=("$p"); done

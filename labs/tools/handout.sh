@@ -15,6 +15,7 @@
 # material (labs/README.md, labs/tools/, every labs/*/chaffs/, tests/labs/hidden/),
 # and with each marked file passed through unifdef: lab NN's markers give
 # their stubs, every other lab's markers their solutions. No marker is left.
+# It also gets .github/workflows/classroom.yml, GitHub Classroom's grading.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -47,7 +48,7 @@ args=(-x2 -B "-D${marker}${lab}")
 for s in $symbols; do
     [ "$s" = "${marker}${lab}" ] || args+=("-U$s")
 done
-printf '%s\n' "$symbols" | grep -qx "${marker}${lab}" ||
+grep -qx "${marker}${lab}" <<<"$symbols" ||
     echo "handout: note: lab $lab has no solution markers; its handout is the full tree" >&2
 
 dest=$out/lab$lab
@@ -57,7 +58,9 @@ nfiles=0
 nstripped=0
 while IFS= read -r f; do
     mkdir -p "$dest/$(dirname "$f")"
-    if printf '%s\n' "$marked" | grep -qxF "$f"; then
+    # A here-string, not a pipe: grep -q stops at the first match, and under
+    # pipefail the writer's SIGPIPE would make a marked file look unmarked.
+    if grep -qxF -- "$f" <<<"$marked"; then
         # Python is not C: -t stops unifdef from reading its quotes as C's.
         text=()
         case $f in *.py) text=(-t) ;; esac
@@ -70,6 +73,14 @@ while IFS= read -r f; do
     fi
     nfiles=$((nfiles + 1))
 done <<<"$files"
+
+# GitHub Classroom grades each push with the lab's visible suites
+# (labs/tools/classroom.py; labs/README.md, "Using the labs in a course").
+if ls tests/labs/"$lab"_*.c >/dev/null 2>&1; then
+    mkdir -p "$dest/.github/workflows"
+    labs/tools/classroom.py "$lab" >"$dest/.github/workflows/classroom.yml" ||
+        die "could not write the GitHub Classroom workflow"
+fi
 
 # The promise of a handout: not one marker, so no solution, is left.
 if left=$(grep -rl "YL_HANDOUT" "$dest"); then
