@@ -1,5 +1,5 @@
 # mk/deps.mk - `make deps`: the Debian packages every target needs.
-DEPS_GROUPS ?= build test bench vm aarch64 clang labs peers
+DEPS_GROUPS ?= build test bench vm aarch64 clang labs course peers
 .PHONY: deps
 deps:
 	$(Q)mk/deps.sh $(DEPS_GROUPS)
