@@ -54,5 +54,5 @@ Test(hidden, seven_thieves_one_item_at_a_time, .description = "[3 pts] 7 thieves
     long bad = 0;
     for (long i = 0; i < N; i++)
         bad += seen[i] != 1;
-    cr_expect_eq(bad, 0, "%ld items not taken exactly once", bad);
+    cr_expect_eq(bad, 0, "expected every item taken exactly once; %ld were not", bad);
 }
