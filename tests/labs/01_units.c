@@ -37,15 +37,17 @@ static void sleep_sort_main(void *arg)
         int k = (i * 7) % 20; /* 7 is coprime with 20: a permutation */
         snprintf(s[i].name, sizeof s[i].name, "%c", 'a' + k);
         s[i].ms = 4u * (unsigned)k;
-        cr_assert_eq(yl_go(s[i].name, sleep_then_mark, &s[i]), 0);
+        cr_assert_eq(yl_go(s[i].name, sleep_then_mark, &s[i]), 0, "expected yl_go to start task %s; it failed", s[i].name);
     }
 }
 
 Test(units, sleepers_wake_in_deadline_order, .description = "[2 pts] twenty sleepers spawned out of order wake in deadline order")
 {
     order[0] = 0;
-    cr_assert_eq(yl_run(NULL, sleep_sort_main, NULL), 0);
-    cr_expect_str_eq(order, "abcdefghijklmnopqrst");
+    cr_assert_eq(yl_run(NULL, sleep_sort_main, NULL), 0, "expected yl_run to return 0; it failed");
+    cr_expect_str_eq(order, "abcdefghijklmnopqrst",
+                     "expected the sleepers to wake in deadline order, a (0 ms) to t (76 ms): abcdefghijklmnopqrst; "
+                     "they woke as %s (the order they were spawned in: ahobipcjqdkrelsfmtgn)", order);
 }
 
 /* While a task sleeps, the ready ones take turns in FIFO order; the
@@ -62,7 +64,7 @@ static void short_sleeper(void *arg)
 {
     (void)arg;
     mark("s");
-    yl_sleep_ms(20);
+    yl_sleep_ms(100); /* far longer than the yielders take, even on a loaded machine */
     mark("S");
 }
 
@@ -77,8 +79,10 @@ static void mixed_main(void *arg)
 Test(units, sleeper_waits_while_others_run, .description = "[1 pt] ready tasks take turns in FIFO order while another sleeps")
 {
     order[0] = 0;
-    cr_assert_eq(yl_run(NULL, mixed_main, NULL), 0);
-    cr_expect_str_eq(order, "sxyxyxyS");
+    cr_assert_eq(yl_run(NULL, mixed_main, NULL), 0, "expected yl_run to return 0; it failed");
+    cr_expect_str_eq(order, "sxyxyxyS",
+                     "expected s, then the yielders x and y taking turns, then S once its 100 ms sleep is over: "
+                     "sxyxyxyS; got %s", order);
 }
 
 Test(units, foo_prints_in_executor_order, .description = "[2 pts] foo (tasks) prints its eight lines in the single executor's order")
@@ -88,7 +92,8 @@ Test(units, foo_prints_in_executor_order, .description = "[2 pts] foo (tasks) pr
     int st = run_prog(argv, &out, &err, 30);
     cr_assert_eq(st, 0, "foo exited %d: %s", st, err);
     cr_expect_str_eq(out, "foo1 start\nbar start\nfoo2 start\nbar end\nfoo1 between\n"
-                          "foo2 between\nfoo1 end\nfoo2 end\n");
+                          "foo2 between\nfoo1 end\nfoo2 end\n",
+                     "expected foo's eight lines in the article's order; foo printed:\n%s", out);
     free(out);
     free(err);
 }

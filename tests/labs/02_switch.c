@@ -26,30 +26,30 @@ static void *stack_new(void)
 {
     void *p = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
                    -1, 0);
-    cr_assert_neq(p, MAP_FAILED);
+    cr_assert_neq(p, MAP_FAILED, "test setup: mmap of a %d KiB stack failed", STACK / 1024);
     return p;
 }
 
 Test(switch, callee_saved_registers_survive, .description = "[4 pts] every callee-saved register survives a switch away and back", .timeout = 10)
 {
     unsigned bad = regcheck_run() & INT_REGS;
-    cr_expect_eq(bad, 0, "not restored: mask 0x%x (" REG_NAMES ")", bad);
+    cr_expect_eq(bad, 0, "expected every callee-saved register back after the switch; not restored: mask 0x%x (" REG_NAMES ")", bad);
 }
 
 Test(switch, fp_control_survives, .description = "[2 pts] the FP control state (rounding, exception masks) survives a switch", .timeout = 10)
 {
     unsigned bad = regcheck_run() & FP_CONTROL;
-    cr_expect_eq(bad, 0, "not restored: mask 0x%x (" REG_NAMES ")", bad);
+    cr_expect_eq(bad, 0, "expected the FP control state back after the switch; not restored: mask 0x%x (" REG_NAMES ")", bad);
 }
 
 Test(switch, ring_of_1000_contexts, .description = "[2 pts] 1000 contexts pass control around a ring, 20 laps, in turn", .timeout = 10)
 {
-    cr_expect_eq(regcheck_ring(1000, 20), 0, "a context ran out of turn, too often or too rarely");
+    cr_expect_eq(regcheck_ring(1000, 20), 0, "expected each of 1000 contexts to run once per lap, in ring order; one ran out of turn, too often or too rarely");
 }
 
 Test(switch, fp_locals_survive, .description = "[1 pt] floating-point locals survive switches", .timeout = 10)
 {
-    cr_expect_eq(regcheck_fp_locals(), 0);
+    cr_expect_eq(regcheck_fp_locals(), 0, "expected floating-point locals unchanged across switches; some changed");
 }
 
 /* --- the trampoline and the first frame ---------------------------------- */
