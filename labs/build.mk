@@ -74,7 +74,7 @@ grade-build:
 	$(Q)$(MAKE) --no-print-directory -s $(LIBYL) $(LIBBENCH) $(LAB_NEEDS_$(LAB)) $(LAB_GRADER)
 
 grade: grade-build
-	@echo "grade: lab $(LAB)$(if $(filter 1,$(HIDDEN)), with hidden tests,), $(LAB_GRADER)"
+	@echo "grade: lab $(LAB)$(if $(filter 1,$(HIDDEN)),$(if $(wildcard tests/labs/hidden/$(LAB)_*.c), with hidden tests, -- HIDDEN=1 but this tree has no hidden tests (a handout never does: your instructor runs them); public tests only),), $(LAB_GRADER)"
 	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE -u YL_STACK_GUARD \
 	  YL_TIMERS=heap \
 	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) \

@@ -10,7 +10,7 @@ pkgs_bench="gnuplot-nox wrk libboost-context-dev"
 pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
-pkgs_labs="unifdef patch"
+pkgs_labs="unifdef patch ccache"
 # The other languages' runtimes (peers/): Debian's, Tokio from its packaged crates.
 pkgs_peers="nodejs python3 golang-go cargo librust-tokio-dev"
 
