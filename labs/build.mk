@@ -1,4 +1,4 @@
-# labs/build.mk - the course labs (see labs/README.md).
+# labs/build.mk - the course labs (see labs/README.md; handouts leave it out).
 #
 #   make grade LAB=NN [HIDDEN=1]  build what lab NN needs, run its graded suites
 #                                  (tests/labs/NN_*.c), print points and "score: X/Y"

@@ -56,7 +56,7 @@ static void expect_prediction_holds(const char *seed)
     const char *solve[] = {bin_path(0, "labs", "unitgen"), "--seed", seed, "--no-ties", "--fns",
                            "7", "--solve", NULL};
     const char *run[] = {bin_path(1, "labs", "unitgen"), "--seed", seed, "--no-ties", "--fns", "7",
-                         "--run", "--unit-ms", "25", NULL};
+                         "--run", "--unit-ms", "100", NULL};
     char *want, *got;
     cr_assert_eq(run_prog(solve, &want, NULL, 30), 0, "expected unitgen --solve to exit 0; it failed");
     cr_assert_eq(run_prog(run, &got, NULL, 60), 0, "expected unitgen --run to exit 0; it failed");
