@@ -1,12 +1,13 @@
 /* 01_units.c - lab 01, graded: the single executor's timers seen from
  * tasks and from whole programs (foo, and unitgen's predictions against a
  * real run). Orders and counts only; sleeps are long enough apart that the
- * order never depends on how fast the machine is. */
+ * order does not depend on how fast the machine is. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "labs/01_unitgen.h"
 #include "support/run.h"
 #include "yl.h"
 
@@ -98,35 +99,14 @@ Test(units, foo_prints_in_executor_order, .description = "[2 pts] foo (tasks) pr
     free(err);
 }
 
-/* The solver's report and a real run's report for one program. The unit
- * is 100 ms: wake-ups late by a few ms add up along a chain of sleeps,
- * and with 25 ms one run in twenty on a loaded 2-core machine swapped
- * two timers a unit apart. */
-static void expect_prediction_holds(const char *seed)
+Test(units, unitgen_runs_as_predicted_1, .description = "[2 pts] unitgen programs 1-2 run as the solver predicts", .timeout = 120)
 {
-    const char *solve[] = {bin_path(0, "labs", "unitgen"), "--seed", seed, "--no-ties",
-                           "--solve", NULL};
-    const char *run[] = {bin_path(1, "labs", "unitgen"), "--seed", seed, "--no-ties", "--run",
-                         "--unit-ms", "100", NULL};
-    char *want, *got, *err;
-    cr_assert_eq(run_prog(solve, &want, NULL, 30), 0, "unitgen --solve failed");
-    int st = run_prog(run, &got, &err, 60);
-    cr_assert_eq(st, 0, "unitgen --run exited %d: %s", st, err);
-    cr_expect_str_eq(got, want, "seed %s: expected the real run to print what the solver predicts:\n%s\nit printed:\n%s",
-                     seed, want, got);
-    free(want);
-    free(got);
-    free(err);
+    expect_unitgen_prediction("1", NULL);
+    expect_unitgen_prediction("2", NULL);
 }
 
-Test(units, unitgen_runs_as_predicted_1, .description = "[2 pts] unitgen programs 1-2 run as the solver predicts", .timeout = 60)
+Test(units, unitgen_runs_as_predicted_2, .description = "[2 pts] unitgen programs 3-4 run as the solver predicts", .timeout = 120)
 {
-    expect_prediction_holds("1");
-    expect_prediction_holds("2");
-}
-
-Test(units, unitgen_runs_as_predicted_2, .description = "[2 pts] unitgen programs 3-4 run as the solver predicts", .timeout = 60)
-{
-    expect_prediction_holds("3");
-    expect_prediction_holds("4");
+    expect_unitgen_prediction("3", NULL);
+    expect_unitgen_prediction("4", NULL);
 }

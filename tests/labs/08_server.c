@@ -113,7 +113,7 @@ Test(server, close_honoured, .description = "[2 pts] Connection: close and garba
     cr_assert_eq(httpc_sends(k, "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n"), 0,
                  "expected the connection to take a request; the send failed");
     int st = httpc_reply(k, NULL, 0);
-    cr_expect_eq(st, 200, "GET /hello with Connection: close: expected status 200; got %s", status_name(st));
+    cr_assert_eq(st, 200, "GET /hello with Connection: close: expected status 200; got %s", status_name(st));
     /* assert: a failed close check costs 20 s, one is enough */
     cr_assert(httpc_closed(k), "expected the server to close the connection after Connection: close; it stayed open");
     client_free(k);
@@ -232,6 +232,10 @@ Test(server, out_of_fds, .description = "[2 pts] out of fds (RLIMIT_NOFILE 24): 
     cr_expect(served > 0 && served < 40, "expected some but not all of 40 connections served under 24 fds; %d were",
               served);
     bool again = false;
+    if (served == 0) { /* failed above; a server that serves no one will not serve again */
+        srv_stop(&s);
+        return;
+    }
     int st = 0;
     /* Refused connections end at once; a reply that never comes (-2, after
      * 20 s) means nobody accepts any more: no point trying again. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "labs/01_unitgen.h"
 #include "support/run.h"
 
 static int ref_cmp(const void *a, const void *b)
@@ -51,22 +52,8 @@ Test(hidden_timer_heap, long_random_run, .description = "[2 pts] 20000 timers ad
     free(ref);
 }
 
-static void expect_prediction_holds(const char *seed)
+Test(hidden_units, bigger_unitgen_programs, .description = "[2 pts] two bigger unitgen programs run as the solver predicts", .timeout = 120)
 {
-    const char *solve[] = {bin_path(0, "labs", "unitgen"), "--seed", seed, "--no-ties", "--fns",
-                           "7", "--solve", NULL};
-    const char *run[] = {bin_path(1, "labs", "unitgen"), "--seed", seed, "--no-ties", "--fns", "7",
-                         "--run", "--unit-ms", "100", NULL};
-    char *want, *got;
-    cr_assert_eq(run_prog(solve, &want, NULL, 30), 0, "expected unitgen --solve to exit 0; it failed");
-    cr_assert_eq(run_prog(run, &got, NULL, 60), 0, "expected unitgen --run to exit 0; it failed");
-    cr_expect_str_eq(got, want, "seed %s: expected the real run to print what the solver predicts:\n%s\nit printed:\n%s", seed, want, got);
-    free(want);
-    free(got);
-}
-
-Test(hidden_units, bigger_unitgen_programs, .description = "[2 pts] two bigger unitgen programs run as the solver predicts", .timeout = 60)
-{
-    expect_prediction_holds("1001");
-    expect_prediction_holds("1002");
+    expect_unitgen_prediction("1001", "7");
+    expect_unitgen_prediction("1002", "7");
 }
