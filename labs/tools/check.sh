@@ -76,15 +76,19 @@ grade_tree() {
         [ "$max_runs" -gt 1 ] &&
             cmd=$(cd "$dir" && submake -s -n grade LAB="$lab" 2>/dev/null |
                 sed -e ':a' -e '/\\$/N; s/\\\n//; ta' | grep '^env ' | tail -1)
+        local out
         while :; do
             echo "check-labs: run $runs" >>"$log"
+            # Each run's own output: a run that prints no score must not be
+            # read as the previous run's.
             if [ $runs -gt 1 ] && [ -n "$cmd" ]; then
-                (cd "$dir" && eval "$cmd") >>"$log" 2>&1
+                out=$(cd "$dir" && eval "$cmd" 2>&1)
             else
-                (cd "$dir" && submake grade LAB="$lab") >>"$log" 2>&1
+                out=$(cd "$dir" && submake grade LAB="$lab" 2>&1)
             fi
             rc=$?
-            score=$(grep -o '^score: [0-9]*/[0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+            printf '%s\n' "$out" >>"$log"
+            score=$(printf '%s\n' "$out" | grep -o '^score: [0-9]*/[0-9]*' | tail -1 | cut -d' ' -f2)
             got=${score%/*} max=${score#*/}
             [ -n "$score" ] && [ "$want" = full ] && [ "$got" = "$max" ] && [ $rc -eq 0 ] || break
             [ $runs -lt $max_runs ] && [ $((SECONDS - t0)) -lt "$budget" ] || break

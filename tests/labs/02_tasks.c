@@ -28,7 +28,7 @@ static void ring_main(void *arg)
     strcat(order, "m");
 }
 
-Test(tasks, three_tasks_yield_in_a_ring, .description = "[3 pts] three tasks that yield in turn print mABCABCABCABC", .timeout = 10)
+Test(tasks, three_tasks_yield_in_a_ring, .description = "[3 pts] three tasks that yield in turn print mABCABCABCABC", .timeout = 60)
 {
     order[0] = 0;
     cr_assert_eq(yl_run(NULL, ring_main, NULL), 0, "expected yl_run to return 0; it failed");
@@ -74,7 +74,7 @@ static void many_main(void *arg)
         cr_assert_eq(yl_go("w", worker, (void *)i), 0, "expected yl_go to start task %d; it failed", (int)i);
 }
 
-Test(tasks, many_tasks_keep_their_values, .description = "[2 pts] 200 tasks computing across 50 yields each get the results of a run without switches", .timeout = 20)
+Test(tasks, many_tasks_keep_their_values, .description = "[2 pts] 200 tasks computing across 50 yields each get the results of a run without switches", .timeout = 60)
 {
     cr_assert_eq(yl_run(NULL, many_main, NULL), 0, "expected yl_run to return 0; it failed");
     for (int i = 0; i < 200; i++)
@@ -82,7 +82,7 @@ Test(tasks, many_tasks_keep_their_values, .description = "[2 pts] 200 tasks comp
                      work(i, false), results[i]);
 }
 
-Test(tasks, foo_prints_in_order, .description = "[2 pts] foo (tasks) prints its eight lines in order", .timeout = 30)
+Test(tasks, foo_prints_in_order, .description = "[2 pts] foo (tasks) prints its eight lines in order", .timeout = 60)
 {
     /* a unit far above a loaded machine's wake-up delays */
     const char *argv[] = {bin_path(0, "tasks", "foo"), "--unit-ms", "50", NULL};

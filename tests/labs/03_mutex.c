@@ -43,7 +43,7 @@ static void exclusion_main(void *arg)
         cr_assert_eq(yl_go("inc", increment, NULL), 0, "expected yl_go to start a task; it failed");
 }
 
-Test(mutex, excludes_across_yield_points, .description = "[3 pts] 50 read-yield-write increments under the mutex: none lost, never two inside", .timeout = 20)
+Test(mutex, excludes_across_yield_points, .description = "[3 pts] 50 read-yield-write increments under the mutex: none lost, never two inside", .timeout = 60)
 {
     shared = inside = overlaps = 0;
     cr_assert_eq(yl_run(NULL, exclusion_main, NULL), 0, "expected yl_run to return 0; it failed");
@@ -81,7 +81,7 @@ static void order_main(void *arg)
     yl_mutex_unlock(&mu);
 }
 
-Test(mutex, fifo_serves_in_arrival_order, .description = "[3 pts] YL_FIFO: waiters get the mutex in the order they asked for it", .timeout = 10)
+Test(mutex, fifo_serves_in_arrival_order, .description = "[3 pts] YL_FIFO: waiters get the mutex in the order they asked for it", .timeout = 60)
 {
     order[0] = 0;
     cr_assert_eq(yl_run(NULL, order_main, (void *)(intptr_t)YL_FIFO), 0, "expected yl_run to return 0; it failed");
@@ -90,7 +90,7 @@ Test(mutex, fifo_serves_in_arrival_order, .description = "[3 pts] YL_FIFO: waite
                      "expected main, then the six lockers in the order they asked (D B F E A C): mDBFEAC; got %s", order);
 }
 
-Test(mutex, lifo_serves_newest_first, .description = "[2 pts] YL_LIFO: the newest waiter gets the mutex first", .timeout = 10)
+Test(mutex, lifo_serves_newest_first, .description = "[2 pts] YL_LIFO: the newest waiter gets the mutex first", .timeout = 60)
 {
     order[0] = 0;
     cr_assert_eq(yl_run(NULL, order_main, (void *)(intptr_t)YL_LIFO), 0, "expected yl_run to return 0; it failed");
@@ -122,7 +122,7 @@ static void relock_main(void *arg)
     yl_mutex_unlock(&mu);
 }
 
-Test(mutex, unlock_hands_over, .description = "[3 pts] unlock hands the mutex to the waiter: the old owner cannot take it back first", .timeout = 10)
+Test(mutex, unlock_hands_over, .description = "[3 pts] unlock hands the mutex to the waiter: the old owner cannot take it back first", .timeout = 60)
 {
     order[0] = 0;
     cr_assert_eq(yl_run(NULL, relock_main, NULL), 0, "expected yl_run to return 0; it failed");
@@ -157,7 +157,7 @@ static void quiet_main(void *arg)
     yl_wg_wait(&wg);
 }
 
-Test(mutex, waiters_sleep, .description = "[2 pts] a waiting task runs no units until it is handed the mutex", .timeout = 10)
+Test(mutex, waiters_sleep, .description = "[2 pts] a waiting task runs no units until it is handed the mutex", .timeout = 60)
 {
     cr_assert_eq(yl_run(NULL, quiet_main, NULL), 0, "expected yl_run to return 0; it failed");
     /* 40 first units (each task asks and blocks), then main's wake-up. */
@@ -178,7 +178,7 @@ static void try_main(void *arg)
     yl_mutex_unlock(&mu);
 }
 
-Test(mutex, trylock, .description = "[1 pt] trylock takes a free mutex and never a held one", .timeout = 10)
+Test(mutex, trylock, .description = "[1 pt] trylock takes a free mutex and never a held one", .timeout = 60)
 {
     cr_assert_eq(yl_run(NULL, try_main, NULL), 0, "expected yl_run to return 0; it failed");
 }
@@ -190,7 +190,7 @@ static void bad_unlock(void *arg)
     yl_mutex_unlock(&mu);
 }
 
-Test(mutex, unlock_without_holding_aborts, .description = "[1 pt] unlocking a mutex one does not hold aborts", .signal = SIGABRT, .init = cr_redirect_stderr, .timeout = 10)
+Test(mutex, unlock_without_holding_aborts, .description = "[1 pt] unlocking a mutex one does not hold aborts", .signal = SIGABRT, .init = cr_redirect_stderr, .timeout = 60)
 {
     yl_run(NULL, bad_unlock, NULL);
 }

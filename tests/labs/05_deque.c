@@ -40,7 +40,7 @@ static const char *name_of(struct yl_task *x)
                   want_ < 0 ? "NULL (empty)" : name_of(ITEM(want_)), name_of(got_));          \
     } while (0)
 
-Test(deque, owner_takes_newest_first, .description = "[2 pts] take: the owner's end is LIFO", .timeout = 10)
+Test(deque, owner_takes_newest_first, .description = "[2 pts] take: the owner's end is LIFO", .timeout = 60)
 {
     for (int i = 0; i < 5; i++)
         cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on an empty deque", i);
@@ -49,7 +49,7 @@ Test(deque, owner_takes_newest_first, .description = "[2 pts] take: the owner's 
     EXPECT_GIVES(take, -1, "all taken");
 }
 
-Test(deque, thief_steals_oldest_first, .description = "[2 pts] steal: the thieves' end is FIFO", .timeout = 10)
+Test(deque, thief_steals_oldest_first, .description = "[2 pts] steal: the thieves' end is FIFO", .timeout = 60)
 {
     for (int i = 0; i < 5; i++)
         cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on a deque of %d slots", i, YL_DEQUE_SIZE);
@@ -58,7 +58,7 @@ Test(deque, thief_steals_oldest_first, .description = "[2 pts] steal: the thieve
     EXPECT_GIVES(steal, -1, "all stolen");
 }
 
-Test(deque, both_ends_meet_in_the_middle, .description = "[2 pts] steals and takes interleaved give every item once", .timeout = 10)
+Test(deque, both_ends_meet_in_the_middle, .description = "[2 pts] steals and takes interleaved give every item once", .timeout = 60)
 {
     for (int i = 0; i < 6; i++)
         cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on a deque of %d slots", i, YL_DEQUE_SIZE);
@@ -74,7 +74,7 @@ Test(deque, both_ends_meet_in_the_middle, .description = "[2 pts] steals and tak
     EXPECT_GIVES(take, 9, "9 pushed into the emptied deque");
 }
 
-Test(deque, full_ring_refuses_push, .description = "[2 pts] a full ring says so instead of overwriting", .timeout = 10)
+Test(deque, full_ring_refuses_push, .description = "[2 pts] a full ring says so instead of overwriting", .timeout = 60)
 {
     for (int i = 0; i < YL_DEQUE_SIZE; i++)
         cr_assert(yl_deque_push(&dq, ITEM(i)), "expected push %d of %d to succeed; it was refused", i, YL_DEQUE_SIZE);
@@ -86,7 +86,7 @@ Test(deque, full_ring_refuses_push, .description = "[2 pts] a full ring says so 
     EXPECT_GIVES(take, 1000, "1000 pushed into the freed slot");
 }
 
-Test(deque, wraps_around_the_ring, .description = "[2 pts] many laps of the ring keep order", .timeout = 10)
+Test(deque, wraps_around_the_ring, .description = "[2 pts] many laps of the ring keep order", .timeout = 60)
 {
     long next_in = 0, next_out = 0;
     for (int lap = 0; lap < 20; lap++) {

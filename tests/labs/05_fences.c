@@ -218,7 +218,7 @@ static char *deque_fn(const char *fn, const char **body, const char **end)
     return s;
 }
 
-Test(fences, take_fence_in_source, .description = "[1 pt] take: a seq_cst fence between its store to bottom and its load of top (checked in deque.c, as the race above may not run on a busy machine)", .timeout = 10)
+Test(fences, take_fence_in_source, .description = "[1 pt] take: a seq_cst fence between its store to bottom and its load of top (checked in deque.c, as the race above may not run on a busy machine)", .timeout = 60)
 {
     const char *body, *end;
     char *s = deque_fn("yl_deque_take", &body, &end);
@@ -238,7 +238,7 @@ Test(fences, take_fence_in_source, .description = "[1 pt] take: a seq_cst fence 
     free(s);
 }
 
-Test(fences, steal_fence_in_source, .description = "[1 pt] steal: a seq_cst fence between its loads of top and bottom (checked in deque.c: no machine here can show it missing)", .timeout = 10)
+Test(fences, steal_fence_in_source, .description = "[1 pt] steal: a seq_cst fence between its loads of top and bottom (checked in deque.c: no machine here can show it missing)", .timeout = 60)
 {
     const char *body, *end;
     char *s = deque_fn("yl_deque_steal", &body, &end);
