@@ -1,4 +1,4 @@
-# labs/build.mk - the course labs (see labs/README.md).
+# labs/build.mk - the course labs (see labs/README.md; handouts leave it out).
 #
 #   make grade LAB=NN [HIDDEN=1]  build what lab NN needs, run its graded suites
 #                                  (tests/labs/NN_*.c), print points and "score: X/Y"
@@ -88,7 +88,7 @@ grade-build:
 	$(Q)$(MAKE) --no-print-directory -s $(LIBYL) $(LIBBENCH) $(LAB_NEEDS_$(LAB)) $(LAB_GRADER)
 
 grade: grade-build
-	@echo "grade: lab $(LAB)$(if $(filter 1,$(HIDDEN)), with hidden tests,), $(LAB_GRADER)"
+	@echo "grade: lab $(LAB)$(if $(filter 1,$(HIDDEN)),$(if $(wildcard tests/labs/hidden/$(LAB)_*.c), with hidden tests, -- HIDDEN=1 but this tree has no hidden tests (a handout never does: your instructor runs them); public tests only),), $(LAB_GRADER)"
 	$(Q)env -u YL_EXEC -u YL_WORKERS -u YL_CPUS -u YL_TRACE -u YL_STACK_GUARD \
 	  YL_TIMERS=heap \
 	  $(if $(filter address,$(SAN)),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) \

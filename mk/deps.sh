@@ -10,7 +10,7 @@ pkgs_bench="gnuplot-nox python3 wrk libboost-context-dev linux-perf"
 pkgs_vm="qemu-system-x86 cpio"
 pkgs_aarch64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 pkgs_clang="clang"
-pkgs_labs="unifdef patch"
+pkgs_labs="unifdef patch ccache"
 # Using the labs in a course: the grading sandbox, the Gradescope zip, the
 # results and the GitHub Classroom workflow's check.
 pkgs_course="bubblewrap zip unzip python3 python3-yaml"

@@ -1,9 +1,7 @@
 """foo.py - the article's foo1/foo2/bar on asyncio: main gathers both
 coroutines; gather wraps each in a task, and the loop interleaves them.
 
-Lab 07 (labs/07-languages) writes main: between its markers the first
-definition is the handout's stub, the second (the one Python keeps) the
-solution (labs/README.md, "Solution markers")."""
+Lab 07 (labs/07-languages/README.md, step 2) writes main."""
 import asyncio
 
 from peerlib import Rows, ms_since, now_ns, parse
@@ -58,6 +56,9 @@ async def main():
     await foo1()
     await foo2()
 #else
+# The solution. Python reads the marker lines as comments, so both
+# definitions are live and the last one wins; the handout keeps only the
+# stub (labs/README.md, "Solution markers").
 async def main():
     await asyncio.gather(foo1(), foo2())
 #endif

@@ -2,10 +2,8 @@
 coroutine object; nothing runs until it is awaited or made a task. Python
 warns when such a coroutine is dropped; we report the warning as a row.
 
-Lab 07 (labs/07-languages) writes main and run_reporting_warnings. Between
-its markers the first definition is the handout's stub and the second the
-solution: Python keeps the last definition of a name, and the handout
-keeps only the stub (labs/README.md, "Solution markers")."""
+Lab 07 (labs/07-languages/README.md, step 2) writes main and
+run_reporting_warnings."""
 import asyncio
 import gc
 import sys
@@ -54,6 +52,9 @@ def run_reporting_warnings():
     asyncio.run(main(opts["await"]))
     return []
 #else
+# The solution. Python reads the marker lines as comments, so both
+# definitions are live and the last one wins; the handout keeps only the
+# stub (labs/README.md, "Solution markers").
 async def main(wait):
     p = say_hello()  # a coroutine object: nothing has run yet
     if wait:

@@ -2,9 +2,7 @@
 side of yl-peer-spawn, which measures this process's memory (protocol in
 peers/README.md).
 
-Lab 07 (labs/07-languages) writes main: between its markers the first
-definition is the handout's stub, the second (the one Python keeps) the
-solution (labs/README.md, "Solution markers")."""
+Lab 07 (labs/07-languages/README.md, step 2) writes main."""
 import asyncio
 import gc
 import os
@@ -61,6 +59,9 @@ async def main():
     print(f"ready {n} 0 task", flush=True)
     del tasks
 #else
+# The solution. Python reads the marker lines as comments, so both
+# definitions are live and the last one wins; the handout keeps only the
+# stub (labs/README.md, "Solution markers").
 async def main():
     n = opts["n"]
     lines = stdin_lines(asyncio.get_running_loop())

@@ -26,30 +26,30 @@ static void *stack_new(void)
 {
     void *p = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
                    -1, 0);
-    cr_assert_neq(p, MAP_FAILED);
+    cr_assert_neq(p, MAP_FAILED, "test setup: mmap of a %d KiB stack failed", STACK / 1024);
     return p;
 }
 
-Test(switch, callee_saved_registers_survive, .description = "[4 pts] every callee-saved register survives a switch away and back", .timeout = 10)
+Test(switch, callee_saved_registers_survive, .description = "[4 pts] every callee-saved register survives a switch away and back", .timeout = 60)
 {
     unsigned bad = regcheck_run() & INT_REGS;
-    cr_expect_eq(bad, 0, "not restored: mask 0x%x (" REG_NAMES ")", bad);
+    cr_expect_eq(bad, 0, "expected every callee-saved register back after the switch; not restored: mask 0x%x (" REG_NAMES ")", bad);
 }
 
-Test(switch, fp_control_survives, .description = "[2 pts] the FP control state (rounding, exception masks) survives a switch", .timeout = 10)
+Test(switch, fp_control_survives, .description = "[2 pts] the FP control state (rounding, exception masks) survives a switch", .timeout = 60)
 {
     unsigned bad = regcheck_run() & FP_CONTROL;
-    cr_expect_eq(bad, 0, "not restored: mask 0x%x (" REG_NAMES ")", bad);
+    cr_expect_eq(bad, 0, "expected the FP control state back after the switch; not restored: mask 0x%x (" REG_NAMES ")", bad);
 }
 
-Test(switch, ring_of_1000_contexts, .description = "[2 pts] 1000 contexts pass control around a ring, 20 laps, in turn", .timeout = 10)
+Test(switch, ring_of_1000_contexts, .description = "[2 pts] 1000 contexts pass control around a ring, 20 laps, in turn", .timeout = 60)
 {
-    cr_expect_eq(regcheck_ring(1000, 20), 0, "a context ran out of turn, too often or too rarely");
+    cr_expect_eq(regcheck_ring(1000, 20), 0, "expected each of 1000 contexts to run once per lap, in ring order; one ran out of turn, too often or too rarely");
 }
 
-Test(switch, fp_locals_survive, .description = "[1 pt] floating-point locals survive switches", .timeout = 10)
+Test(switch, fp_locals_survive, .description = "[1 pt] floating-point locals survive switches", .timeout = 60)
 {
-    cr_expect_eq(regcheck_fp_locals(), 0);
+    cr_expect_eq(regcheck_fp_locals(), 0, "expected floating-point locals unchanged across switches; some changed");
 }
 
 /* --- the trampoline and the first frame ---------------------------------- */
@@ -73,7 +73,7 @@ static void record_entry(void *arg)
     abort();
 }
 
-Test(trampoline, entry_gets_its_argument, .description = "[2 pts] a new context's entry receives the arg given to yl_ctx_make", .timeout = 10)
+Test(trampoline, entry_gets_its_argument, .description = "[2 pts] a new context's entry receives the arg given to yl_ctx_make", .timeout = 60)
 {
     void *s = stack_new();
     static int token;
@@ -84,7 +84,7 @@ Test(trampoline, entry_gets_its_argument, .description = "[2 pts] a new context'
     munmap(s, STACK);
 }
 
-Test(trampoline, return_lands_in_on_return, .description = "[2 pts] when entry returns, on_return(ret_arg) runs on the same stack", .timeout = 10)
+Test(trampoline, return_lands_in_on_return, .description = "[2 pts] when entry returns, on_return(ret_arg) runs on the same stack", .timeout = 60)
 {
     cr_expect_eq(regcheck_on_return(), 0, "on_return was not called with its argument");
 }
@@ -105,7 +105,7 @@ static void align_entry(void *arg)
     abort();
 }
 
-Test(trampoline, entry_stack_is_aligned, .description = "[2 pts] entry runs with the stack aligned as the ABI requires (16 bytes)", .timeout = 10)
+Test(trampoline, entry_stack_is_aligned, .description = "[2 pts] entry runs with the stack aligned as the ABI requires (16 bytes)", .timeout = 60)
 {
     void *s = stack_new();
     frame_addr = 1;
@@ -133,7 +133,7 @@ static void fenv_entry(void *arg)
     abort();
 }
 
-Test(trampoline, new_context_has_default_fp_env, .description = "[1 pt] a new context starts with the default FP environment (nearest, no traps)", .timeout = 10)
+Test(trampoline, new_context_has_default_fp_env, .description = "[1 pt] a new context starts with the default FP environment (nearest, no traps)", .timeout = 60)
 {
     void *s = stack_new();
     got_round = got_excepts = -1;

@@ -13,13 +13,13 @@ static char *slurp(const char *path)
         return NULL;
     size_t cap = 1 << 16, len = 0;
     char *s = malloc(cap);
-    cr_assert_not_null(s);
+    cr_assert_not_null(s, "test setup: out of memory");
     size_t n;
     while ((n = fread(s + len, 1, cap - len - 1, f)) > 0) {
         len += n;
         if (len + 1 == cap) {
             s = realloc(s, cap *= 2);
-            cr_assert_not_null(s);
+            cr_assert_not_null(s, "test setup: out of memory");
         }
     }
     s[len] = 0;

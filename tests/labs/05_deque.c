@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "deque.h"
@@ -15,65 +16,92 @@
 
 static struct yl_deque dq;
 
-Test(deque, owner_takes_newest_first, .description = "[2 pts] take: the owner's end is LIFO", .timeout = 10)
+/* "item 3", "NULL" or "YL_DEQUE_ABORT", for failure messages. */
+static const char *name_of(struct yl_task *x)
+{
+    static char buf[4][32];
+    static int n;
+    char *b = buf[n++ % 4];
+    if (!x)
+        return "NULL (empty)";
+    if (x == YL_DEQUE_ABORT)
+        return "YL_DEQUE_ABORT";
+    snprintf(b, 32, "item %ld", INDEX(x));
+    return b;
+}
+
+/* Expects op (take or steal) to give item want (-1: NULL); says what it gave. */
+#define EXPECT_GIVES(op, want, when)                                                          \
+    do {                                                                                       \
+        struct yl_task *got_ = yl_deque_##op(&dq);                                             \
+        long want_ = (want);                                                                   \
+        cr_expect(want_ < 0 ? got_ == NULL : got_ == ITEM(want_),                              \
+                  "%s: expected " #op " to give %s; it gave %s", (when),                      \
+                  want_ < 0 ? "NULL (empty)" : name_of(ITEM(want_)), name_of(got_));          \
+    } while (0)
+
+Test(deque, owner_takes_newest_first, .description = "[2 pts] take: the owner's end is LIFO", .timeout = 60)
 {
     for (int i = 0; i < 5; i++)
         cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on an empty deque", i);
     for (int i = 4; i >= 0; i--)
-        cr_expect_eq(INDEX(yl_deque_take(&dq)), i);
-    cr_expect_null(yl_deque_take(&dq), "an empty deque must give NULL");
+        EXPECT_GIVES(take, i, "items 0..4 pushed, the newest first");
+    EXPECT_GIVES(take, -1, "all taken");
 }
 
-Test(deque, thief_steals_oldest_first, .description = "[2 pts] steal: the thieves' end is FIFO", .timeout = 10)
+Test(deque, thief_steals_oldest_first, .description = "[2 pts] steal: the thieves' end is FIFO", .timeout = 60)
 {
     for (int i = 0; i < 5; i++)
-        cr_assert(yl_deque_push(&dq, ITEM(i)));
+        cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on a deque of %d slots", i, YL_DEQUE_SIZE);
     for (int i = 0; i < 5; i++)
-        cr_expect_eq(INDEX(yl_deque_steal(&dq)), i);
-    cr_expect_null(yl_deque_steal(&dq), "stealing from an empty deque must give NULL");
+        EXPECT_GIVES(steal, i, "items 0..4 pushed, the oldest first");
+    EXPECT_GIVES(steal, -1, "all stolen");
 }
 
-Test(deque, both_ends_meet_in_the_middle, .description = "[2 pts] steals and takes interleaved give every item once", .timeout = 10)
+Test(deque, both_ends_meet_in_the_middle, .description = "[2 pts] steals and takes interleaved give every item once", .timeout = 60)
 {
     for (int i = 0; i < 6; i++)
-        cr_assert(yl_deque_push(&dq, ITEM(i)));
-    cr_expect_eq(INDEX(yl_deque_steal(&dq)), 0);
-    cr_expect_eq(INDEX(yl_deque_take(&dq)), 5);
-    cr_expect_eq(INDEX(yl_deque_steal(&dq)), 1);
-    cr_expect_eq(INDEX(yl_deque_take(&dq)), 4);
-    cr_expect_eq(INDEX(yl_deque_take(&dq)), 3);
-    cr_expect_eq(INDEX(yl_deque_steal(&dq)), 2);
-    cr_expect_null(yl_deque_take(&dq));
-    cr_expect_null(yl_deque_steal(&dq));
-    cr_assert(yl_deque_push(&dq, ITEM(9)), "push after emptying it");
-    cr_expect_eq(INDEX(yl_deque_take(&dq)), 9);
+        cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d refused on a deque of %d slots", i, YL_DEQUE_SIZE);
+    EXPECT_GIVES(steal, 0, "0..5 pushed");
+    EXPECT_GIVES(take, 5, "0..5 pushed, 0 stolen");
+    EXPECT_GIVES(steal, 1, "1..4 left");
+    EXPECT_GIVES(take, 4, "2..4 left");
+    EXPECT_GIVES(take, 3, "2..3 left");
+    EXPECT_GIVES(steal, 2, "only 2 left");
+    EXPECT_GIVES(take, -1, "all six gone");
+    EXPECT_GIVES(steal, -1, "all six gone");
+    cr_assert(yl_deque_push(&dq, ITEM(9)), "push refused after the deque was emptied");
+    EXPECT_GIVES(take, 9, "9 pushed into the emptied deque");
 }
 
-Test(deque, full_ring_refuses_push, .description = "[2 pts] a full ring says so instead of overwriting", .timeout = 10)
+Test(deque, full_ring_refuses_push, .description = "[2 pts] a full ring says so instead of overwriting", .timeout = 60)
 {
     for (int i = 0; i < YL_DEQUE_SIZE; i++)
-        cr_assert(yl_deque_push(&dq, ITEM(i)), "push %d of %d refused", i, YL_DEQUE_SIZE);
-    cr_expect_not(yl_deque_push(&dq, ITEM(999)), "push into a full ring must fail");
-    cr_expect_eq(yl_deque_size(&dq), YL_DEQUE_SIZE);
-    cr_expect_eq(INDEX(yl_deque_steal(&dq)), 0, "the oldest item survived");
-    cr_expect(yl_deque_push(&dq, ITEM(1000)), "one slot freed by the steal");
-    cr_expect_eq(INDEX(yl_deque_take(&dq)), 1000);
+        cr_assert(yl_deque_push(&dq, ITEM(i)), "expected push %d of %d to succeed; it was refused", i, YL_DEQUE_SIZE);
+    cr_expect_not(yl_deque_push(&dq, ITEM(999)), "expected push into a full ring to be refused; it was accepted");
+    cr_expect_eq(yl_deque_size(&dq), YL_DEQUE_SIZE, "expected size %d after filling the ring; yl_deque_size says %lld",
+                 YL_DEQUE_SIZE, (long long)yl_deque_size(&dq));
+    EXPECT_GIVES(steal, 0, "the ring full: the oldest item must have survived");
+    cr_expect(yl_deque_push(&dq, ITEM(1000)), "expected push to succeed once a steal freed a slot; it was refused");
+    EXPECT_GIVES(take, 1000, "1000 pushed into the freed slot");
 }
 
-Test(deque, wraps_around_the_ring, .description = "[2 pts] many laps of the ring keep order", .timeout = 10)
+Test(deque, wraps_around_the_ring, .description = "[2 pts] many laps of the ring keep order", .timeout = 60)
 {
     long next_in = 0, next_out = 0;
     for (int lap = 0; lap < 20; lap++) {
         for (int k = 0; k < YL_DEQUE_SIZE / 2 + 7; k++)
-            cr_assert(yl_deque_push(&dq, ITEM(next_in++)));
+            cr_assert(yl_deque_push(&dq, ITEM(next_in++)), "lap %d: push refused with at most %d items held", lap,
+                      YL_DEQUE_SIZE / 2 + 7);
         struct yl_task *x;
         while ((x = yl_deque_steal(&dq)) != NULL) {
-            cr_assert_neq(x, YL_DEQUE_ABORT, "no other thread: no race to lose");
-            cr_assert_eq(INDEX(x), next_out, "lap %d", lap);
+            cr_assert_neq(x, YL_DEQUE_ABORT, "expected no YL_DEQUE_ABORT with a single thread (no race to lose); steal returned it");
+            cr_assert_eq(INDEX(x), next_out, "lap %d: expected steal to give item %ld; it gave %s", lap, next_out,
+                         name_of(x));
             next_out++;
         }
     }
-    cr_expect_eq(next_out, next_in);
+    cr_expect_eq(next_out, next_in, "expected all %ld items pushed to be stolen; %ld were", next_in, next_out);
 }
 
 /* --- one owner, three thieves ------------------------------------------ */
@@ -129,6 +157,6 @@ Test(deque, each_item_taken_exactly_once_under_contention, .description = "[6 pt
         lost += seen[i] == 0;
         twice += seen[i] > 1;
     }
-    cr_expect_eq(lost, 0, "%ld items never taken", lost);
-    cr_expect_eq(twice, 0, "%ld items taken more than once", twice);
+    cr_expect_eq(lost, 0, "expected every item taken once; %ld items were never taken", lost);
+    cr_expect_eq(twice, 0, "expected every item taken once; %ld items were taken more than once", twice);
 }

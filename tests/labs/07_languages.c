@@ -27,7 +27,7 @@ static char *run_ok(const char *const argv[], char **err)
 {
     char *out;
     int st = run_prog(argv, &out, err, 60);
-    cr_assert_eq(st, 0, "%s exited %d: %s", argv[0], st, err ? *err : "");
+    cr_assert_eq(st, 0, "expected %s to exit 0; it exited %d. Its stderr: %s", argv[0], st, err ? *err : "(not kept)");
     return out;
 }
 
@@ -36,7 +36,7 @@ Test(languages, python_foo_order, .description = "[3 pts] python foo: foo1 and f
     const char *argv[] = {prog(0, "python", "foo"), "--unit-ms", "40", NULL};
     char *err;
     char *out = run_ok(argv, &err);
-    cr_expect_str_eq(out, foo_article, "python foo printed:\n%s", out);
+    cr_expect_str_eq(out, foo_article, "expected the article's eight lines in order; python foo printed:\n%s", out);
     free(out);
     free(err);
 }
@@ -45,8 +45,10 @@ Test(languages, python_foo_rows, .description = "[1 pt] python foo --csv: well-f
 {
     const char *argv[] = {prog(0, "python", "foo"), "--unit-ms", "40", "--csv", NULL};
     char *out = run_ok(argv, NULL);
-    cr_expect_eq(csv_rows_value(out, "foo", "python", "article_order"), 1, "%s", out);
-    cr_expect_eq(csv_rows_value(out, "foo", "python", "lines"), 8, "%s", out);
+    cr_expect_eq(csv_rows_value(out, "foo", "python", "article_order"), 1,
+                 "expected the row foo,python,...,article_order with value 1; the output was:\n%s", out);
+    cr_expect_eq(csv_rows_value(out, "foo", "python", "lines"), 8,
+                 "expected the row foo,python,...,lines with value 8; the output was:\n%s", out);
     free(out);
 }
 
@@ -55,12 +57,12 @@ Test(languages, which_runtime_prints_hello, .description = "[2 pts] un-awaited h
     const char *node[] = {prog(0, "node", "hello"), "--unit-ms", "30", NULL};
     char *err;
     char *out = run_ok(node, &err);
-    cr_expect_str_eq(out, "Hello\n", "node: a promise runs without an await");
+    cr_expect_str_eq(out, "Hello\n", "expected node to print Hello (a promise runs without an await); it printed '%s'", out);
     free(out);
     free(err);
     const char *py[] = {prog(1, "python", "hello"), "--unit-ms", "30", NULL};
     out = run_ok(py, &err);
-    cr_expect_str_eq(out, "", "python: a coroutine nobody awaits never starts; printed '%s'", out);
+    cr_expect_str_eq(out, "", "expected python to print nothing (a coroutine nobody awaits never starts); it printed '%s'", out);
     free(out);
     free(err);
 }
@@ -70,8 +72,8 @@ Test(languages, python_hello_awaited, .description = "[2 pts] python hello --awa
     const char *argv[] = {prog(0, "python", "hello"), "--unit-ms", "30", "--await", NULL};
     char *err;
     char *out = run_ok(argv, &err);
-    cr_expect_str_eq(out, "Hello\n", "an awaited coroutine runs");
-    cr_expect_null(strstr(err, "never awaited"), "nothing was left unawaited: %s", err);
+    cr_expect_str_eq(out, "Hello\n", "expected python hello --await to print Hello (an awaited coroutine runs); it printed '%s'", out);
+    cr_expect_null(strstr(err, "never awaited"), "expected no never-awaited warning with --await; stderr was: %s", err);
     free(out);
     free(err);
 }
@@ -81,11 +83,14 @@ Test(languages, python_hello_warning, .description = "[2 pts] python hello: the 
     const char *argv[] = {prog(0, "python", "hello"), "--unit-ms", "30", "--csv", NULL};
     char *err;
     char *out = run_ok(argv, &err);
-    cr_expect_eq(csv_rows_value(out, "hello", "python", "printed"), 0, "%s", out);
+    cr_expect_eq(csv_rows_value(out, "hello", "python", "printed"), 0,
+                 "expected the row hello,python,...,printed with value 0; the output was:\n%s", out);
     cr_expect_eq(csv_rows_value(out, "hello", "python", "never_awaited_warning"), 1,
-                 "the warning is reported as a row: %s", out);
-    cr_expect_not_null(strstr(err, "hello: python warned: coroutine 'say_hello' was never awaited"), "%s", err);
-    cr_expect_null(strstr(err, "RuntimeWarning"), "Python printed its own warning: %s", err);
+                 "expected the row hello,python,...,never_awaited_warning with value 1; the output was:\n%s", out);
+    cr_expect_not_null(strstr(err, "hello: python warned: coroutine 'say_hello' was never awaited"),
+                       "expected on stderr the line \"hello: python warned: coroutine 'say_hello' was never awaited\"; "
+                       "stderr was: %s", err);
+    cr_expect_null(strstr(err, "RuntimeWarning"), "expected Python's own RuntimeWarning caught, not printed; stderr was: %s", err);
     free(out);
     free(err);
 }
@@ -93,15 +98,19 @@ Test(languages, python_hello_warning, .description = "[2 pts] python hello: the 
 Test(languages, python_spawn_rows, .description = "[3 pts] yl-peer-spawn measures python/spawn: rows for every N, well formed, bytes per task > 0", .timeout = 120)
 {
     prog(0, "python", "spawn");
+    /* --timeout: a spawn.py that never says ready fails in 30 s, not 300 */
     const char *argv[] = {YL_BIN_DIR "/yl-peer-spawn", "--peer", "python/spawn", "--n", "1,300,3000",
-                          "--csv", NULL};
+                          "--timeout", "30", "--csv", NULL};
     char *err;
     char *out = run_ok(argv, &err);
-    cr_expect_eq(csv_rows_value(out, "spawn", "python", "units"), 1, "%s", out);
-    cr_expect_not_null(strstr(out, "spawn,python,task,-,300,units,300,count\n"), "%s", out);
-    cr_expect_not_null(strstr(out, "spawn,python,task,-,3000,units,3000,count\n"), "%s", out);
+    cr_expect_eq(csv_rows_value(out, "spawn", "python", "units"), 1,
+                 "expected the row spawn,python,...,units with value 1 (for N=1); the output was:\n%s", out);
+    cr_expect_not_null(strstr(out, "spawn,python,task,-,300,units,300,count\n"),
+                       "expected the row spawn,python,task,-,300,units,300,count; the output was:\n%s", out);
+    cr_expect_not_null(strstr(out, "spawn,python,task,-,3000,units,3000,count\n"),
+                       "expected the row spawn,python,task,-,3000,units,3000,count; the output was:\n%s", out);
     cr_expect_gt(csv_rows_value(out, "spawn", "python", "user_bytes_per_unit"), 0,
-                 "3000 waiting tasks take memory: %s", out);
+                 "expected user_bytes_per_unit above 0 (3000 waiting tasks take memory); the output was:\n%s", out);
     free(out);
     free(err);
 }

@@ -30,16 +30,16 @@ static void fifo_main(void *arg)
     (void)arg;
     yl_mutex_init(&mu, YL_FIFO);
     for (intptr_t i = 0; i < N; i++)
-        cr_assert_eq(yl_go("l", locker, (void *)i), 0);
+        cr_assert_eq(yl_go("l", locker, (void *)i), 0, "expected yl_go to start locker %d; it failed", (int)i);
 }
 
-Test(hidden_mutex, fifo_matches_recorded_arrivals, .description = "[2 pts] 100 tasks arriving in a scrambled order get the mutex in exactly that order", .timeout = 30)
+Test(hidden_mutex, fifo_matches_recorded_arrivals, .description = "[2 pts] 100 tasks arriving in a scrambled order get the mutex in exactly that order", .timeout = 60)
 {
     narr = nacq = 0;
-    cr_assert_eq(yl_run(NULL, fifo_main, NULL), 0);
-    cr_assert_eq(nacq, N);
+    cr_assert_eq(yl_run(NULL, fifo_main, NULL), 0, "expected yl_run to return 0; it failed");
+    cr_assert_eq(nacq, N, "expected %d acquisitions; there were %d", N, (int)nacq);
     for (int i = 0; i < N; i++)
-        cr_expect_eq(acquired[i], arrivals[i], "acquisition %d", i);
+        cr_expect_eq(acquired[i], arrivals[i], "acquisition %d: expected locker %d (arrival order); got locker %d", i, (int)arrivals[i], (int)acquired[i]);
 }
 
 static void double_lock(void *arg)
@@ -50,7 +50,7 @@ static void double_lock(void *arg)
     yl_mutex_lock(&mu);
 }
 
-Test(hidden_mutex, relocking_aborts, .description = "[1 pt] locking a mutex one already holds aborts (instead of deadlocking)", .signal = SIGABRT, .init = cr_redirect_stderr, .timeout = 10)
+Test(hidden_mutex, relocking_aborts, .description = "[1 pt] locking a mutex one already holds aborts (instead of deadlocking)", .signal = SIGABRT, .init = cr_redirect_stderr, .timeout = 60)
 {
     yl_run(NULL, double_lock, NULL);
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "deque.h"
@@ -29,24 +30,35 @@ static void *thief(void *arg)
     return NULL;
 }
 
+/* The owner takes one itself; whether it got one. */
+static bool take_one(void)
+{
+    struct yl_task *x = yl_deque_take(&dq);
+    if (x) {
+        atomic_fetch_add(&seen[INDEX(x)], 1);
+        atomic_fetch_add(&taken, 1);
+    }
+    return x != NULL;
+}
+
 Test(hidden, seven_thieves_one_item_at_a_time, .description = "[3 pts] 7 thieves, the owner pushes one and takes one", .timeout = 120)
 {
     pthread_t th[7];
     for (int i = 0; i < 7; i++)
         pthread_create(&th[i], NULL, thief, NULL);
     for (long next = 0; next < N; next++) {
+        /* A full ring: the owner takes work back itself (as the runtime
+         * spills), so nothing waits for thieves a loaded machine may not
+         * run. */
         long tries = 0;
-        while (!yl_deque_push(&dq, ITEM(next)) && ++tries < 100000) {
-        }
-        if (tries == 100000)
+        while (!yl_deque_push(&dq, ITEM(next)) && ++tries < 1000)
+            take_one();
+        if (tries == 1000)
             break; /* push never succeeds: nothing more to learn */
-        if (next % 2) {
-            struct yl_task *x = yl_deque_take(&dq);
-            if (x) {
-                atomic_fetch_add(&seen[INDEX(x)], 1);
-                atomic_fetch_add(&taken, 1);
-            }
-        }
+        if (next % 2)
+            take_one();
+    }
+    for (long k = 0; k < 2 * N && take_one(); k++) {
     }
     atomic_store(&stop, 1);
     for (int i = 0; i < 7; i++)
@@ -54,5 +66,5 @@ Test(hidden, seven_thieves_one_item_at_a_time, .description = "[3 pts] 7 thieves
     long bad = 0;
     for (long i = 0; i < N; i++)
         bad += seen[i] != 1;
-    cr_expect_eq(bad, 0, "%ld items not taken exactly once", bad);
+    cr_expect_eq(bad, 0, "expected every item taken exactly once; %ld were not", bad);
 }
