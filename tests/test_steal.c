@@ -56,9 +56,11 @@ static void busy(void *arg)
 {
     (void)arg;
     for (int round = 0; round < 40 && !atomic_load(&moved); round++) {
-        volatile unsigned long x = 0;
-        for (unsigned long i = 0; i < 100000; i++)
+        unsigned long x = 0;
+        for (unsigned long i = 0; i < 100000; i++) {
             x += i;
+            __asm__ volatile("" : "+r"(x)); /* no closed form: the loop is the work */
+        }
         if (!pthread_equal(pthread_self(), first_thread))
             atomic_store(&moved, true);
         yl_yield();
