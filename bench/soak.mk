@@ -31,6 +31,8 @@ soak:
 	  [ $${PIPESTATUS[0]} -eq 0 ] || fails=$$((fails + 1)); \
 	done; \
 	gnuplot -e "dir='$(SOAK_OUT)'" bench/soak/soak.gp && echo "soak: plot in $(SOAK_OUT)/soak.png"; \
-	echo "soak: failed checks, by server:"; grep ': FAIL: ' $(SOAK_OUT)/checks.txt | sed 's/^soak: /  /' || echo "  none"; \
+	echo "soak: failed checks, by server:"; \
+	awk '$$4 == "FAIL:" {f[$$2] = f[$$2] " " $$3} END {for (s in f) print "  " s f[s]; if (!length(f)) print "  none"}' \
+	  $(SOAK_OUT)/checks.txt | sort; \
 	[ $$fails -eq 0 ]
 HELP_LINES += "  soak           every server SOAK_S s (default 60) under wrk and bad clients; RSS, fds, threads plotted"

@@ -21,9 +21,9 @@ long conc_deque_head_to_head(long rounds, double max_s, long *done_rounds);
  * both have arrived for round `round` (0, 1, 2...). */
 void conc_barrier(_Atomic long *b, long round);
 
-/* After the barrier of round `round`: a delay of 0 to 1023 spins on side
- * 0 or side 1 (never both), different from round to round. */
-void conc_jitter(long round, int side);
+/* After the barrier of round `round`: a delay of 0 to span spins (span a
+ * power of two) on side 0 or side 1, never both, different each round. */
+void conc_jitter(long round, int side, unsigned span);
 
 /* The monotonic clock in seconds. */
 double conc_mono_s(void);

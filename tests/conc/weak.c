@@ -43,7 +43,6 @@ static void *hh_thief(void *arg)
         conc_barrier(&hh.go, r);
         if (atomic_load(&hh.stop))
             return NULL;
-        conc_jitter(r, 1);
         for (int k = 0; k < 2; k++) {
             struct yl_task *x = yl_deque_steal(&hh.dq);
             hh.stolen[k] = x == YL_DEQUE_ABORT ? NULL : x;
@@ -52,12 +51,12 @@ static void *hh_thief(void *arg)
     }
 }
 
-void conc_jitter(long round, int side)
+void conc_jitter(long round, int side, unsigned span)
 {
-    /* A fixed spread of start offsets, -1023..1023 spins: one side or the
+    /* A fixed spread of start offsets, -span..span spins: one side or the
      * other goes later, so some rounds line the two critical moments up
      * whatever the lengths of the paths before them. */
-    long d = (long)((uint64_t)(round + 1) * 2654435761u >> 7 & 2047) - 1023;
+    long d = (long)((uint64_t)(round + 1) * 2654435761u >> 7 & (2 * span - 1)) - (long)span;
     for (volatile long i = 0; i < (side ? d : -d); i++)
         ;
 }
@@ -97,7 +96,6 @@ long conc_deque_head_to_head(long rounds, double max_s, long *done_rounds)
         conc_barrier(&hh.go, r);
         if (last)
             break;
-        conc_jitter(r, 0);
         struct yl_task *mine = yl_deque_take(&hh.dq);
         conc_barrier(&hh.done, r);
         /* Each task exactly once: the owner's, the thief's two, and what

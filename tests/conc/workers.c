@@ -353,7 +353,7 @@ static void *pp_waker(void *arg)
         conc_barrier(&pp.go, r);
         if (atomic_load(&pp.stop))
             break;
-        conc_jitter(r, 1);
+        conc_jitter(r, 1, 64);
         if (pp.rt.exec == YL_EXEC_STEALING)
             yl__requeue_yielded(&pp.w[0], &pp.task); /* the global queue */
         else
@@ -393,7 +393,7 @@ long conc_park_protocol(int exec, long rounds, double max_s)
         conc_barrier(&pp.go, r);
         if (last)
             break;
-        conc_jitter(r, 0);
+        conc_jitter(r, 0, 64);
         yl__park_announce(w);
         yl_task *got = yl__next_task(w);
         conc_barrier(&pp.done, r);
