@@ -50,12 +50,12 @@ Test(steal, an_idle_worker_takes_half_of_the_victims_deque)
 static pthread_t first_thread;
 static _Atomic bool moved; /* a task ran on the other worker's thread */
 
-/* About 0.4 s of work in all, cut short once a task has run elsewhere:
+/* About 0.2 s of work in all, cut short once a task has run elsewhere:
  * a loaded machine may start the second worker late, but not that late. */
 static void busy(void *arg)
 {
     (void)arg;
-    for (int round = 0; round < 40 && !atomic_load(&moved); round++) {
+    for (int round = 0; round < 20 && !atomic_load(&moved); round++) {
         unsigned long x = 0;
         for (unsigned long i = 0; i < 100000; i++) {
             x += i;
@@ -81,7 +81,7 @@ static void storm_main(void *arg)
 /* 200 busy tasks spawned on worker 0, two workers: the idle one steals
  * (a scheduler that never steals still finishes, on one worker, so only
  * the counter shows it). */
-Test(steal, an_imbalanced_storm_is_stolen_from, .timeout = 30)
+Test(steal, an_imbalanced_storm_is_stolen_from, .timeout = 10)
 {
     yl_config c = {.exec = YL_EXEC_STEALING, .workers = 2};
     cr_assert_eq(yl_run(&c, storm_main, NULL), 0);
