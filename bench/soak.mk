@@ -13,6 +13,9 @@ $(YL_SOAK): $(YL_SOAK_OBJS) $(LIBBENCH)
 # Seconds per server (seven servers: SOAK_S=8 is about a minute in all).
 SOAK_S ?= 60
 SOAK_OUT ?= results/soak
+# Checks whose failure is known and awaits a fix (comma-separated, e.g.
+# slowloris,nonreader): reported as KNOWN, they do not fail make soak.
+SOAK_KNOWN ?=
 # MODEL/server:its flags, blanks as '_' (idle connections cut after 1 s).
 # A pool thread or a prefork child serves one connection until it ends:
 # 32 of them, for the 30-odd connections the clients hold at once.
@@ -27,12 +30,12 @@ soak:
 	$(Q)fails=0; for s in $(SOAK_SERVERS); do \
 	  m=$${s%%:*}; a=$$(echo "$${s#*:}" | tr _ ' '); \
 	  $(YL_SOAK) --server $$m/server --server-args "$$a --idle-ms 1000" \
-	    --seconds $(SOAK_S) --out $(SOAK_OUT) 2>&1 | tee -a $(SOAK_OUT)/checks.txt; \
+	    --seconds $(SOAK_S) --out $(SOAK_OUT) $(if $(SOAK_KNOWN),--known $(SOAK_KNOWN)) 2>&1 | tee -a $(SOAK_OUT)/checks.txt; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || fails=$$((fails + 1)); \
 	done; \
 	gnuplot -e "dir='$(SOAK_OUT)'" bench/soak/soak.gp && echo "soak: plot in $(SOAK_OUT)/soak.png"; \
-	echo "soak: failed checks, by server:"; \
-	awk '$$4 == "FAIL:" {f[$$2] = f[$$2] " " $$3} END {for (s in f) print "  " s f[s]; if (!length(f)) print "  none"}' \
-	  $(SOAK_OUT)/checks.txt | sort; \
+	echo "soak: failed checks (KNOWN: in SOAK_KNOWN), by server:"; \
+	awk '$$4 == "FAIL:" || $$4 == "KNOWN:" {f[$$2] = f[$$2] " " $$3 ($$4 == "KNOWN:" ? "(known)" : "")} \
+	  END {for (s in f) print "  " s f[s]; if (!length(f)) print "  none"}' $(SOAK_OUT)/checks.txt | sort; \
 	[ $$fails -eq 0 ]
 HELP_LINES += "  soak           every server SOAK_S s (default 60) under wrk and bad clients; RSS, fds, threads plotted"

@@ -22,7 +22,8 @@
 
 static const char usage[] =
     "usage: yl-soak --server MODEL/server [--server-args ARGS] [--seconds S] [--sample-ms MS]\n"
-    "               [--out DIR] [--p99-ms MS] [--cut-ms MS] [--wrk PATH] [--timeout S]\n"
+    "               [--out DIR] [--p99-ms MS] [--cut-ms MS] [--wrk PATH] [--known LIST]\n"
+    "               [--timeout S]\n"
     "Runs one server (a program of this build, MODEL/server) on 127.0.0.1 for S seconds\n"
     "(default 60) under wrk (1 thread, 8 connections, /hello), two good clients that\n"
     "check every reply, and bad clients at the same time: slowloris, garbage, oversized\n"
@@ -38,11 +39,14 @@ static const char usage[] =
     "  nonreader  a client that stops reading is cut within --cut-ms\n"
     "  heavy      16 pipelined /work?us=50000 in one write get their 16 replies\n"
     "Exit 0 when every check passed, 1 when one failed, 2 for bad usage.\n"
+    "  --known LIST        checks (comma-separated) whose failure is known, awaiting a\n"
+    "                      fix: shown as KNOWN, they do not fail the run\n"
     "  --server-args ARGS  the server's flags, split at blanks (--port 0 is added)\n"
     "  --timeout S         give up after S seconds (default: the run + 60)\n";
 
 static struct {
     const char *server, *server_args, *out, *wrk;
+    char *known; /* ",check,check," of --known */
     uint64_t seconds, sample_ms, p99_ms, cut_ms;
 } o = {.wrk = "wrk", .seconds = 60, .sample_ms = 500, .p99_ms = 500, .cut_ms = 5000};
 
@@ -110,10 +114,14 @@ static void check(const char *what, int ok, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    /* ok < 0: not measured (the run was too short for it). */
-    fprintf(stderr, "soak: %s: %-9s %s: %s\n", name, what, ok > 0 ? "ok  " : ok < 0 ? "n/a " : "FAIL",
-            detail);
-    failed |= ok == 0;
+    /* ok < 0: not measured (the run was too short for it). A failure of
+     * a check named in --known is shown as such and fails nothing. */
+    char pat[40];
+    snprintf(pat, sizeof pat, ",%s,", what);
+    bool known = ok == 0 && o.known && strstr(o.known, pat);
+    fprintf(stderr, "soak: %s: %-9s %s: %s\n", name, what,
+            ok > 0 ? "ok  " : ok < 0 ? "n/a " : known ? "KNOWN" : "FAIL", detail);
+    failed |= ok == 0 && !known;
 }
 
 static pthread_t start(void *(*fn)(void *), void *arg)
@@ -127,6 +135,7 @@ static pthread_t start(void *(*fn)(void *), void *arg)
 int main(int argc, char **argv)
 {
     cli_init(argc, argv, usage);
+    const char *known_list = NULL;
     const struct cli_opt opts[] = {
         {"--server", CLI_STR, &o.server, 0, 0, NULL},
         {"--server-args", CLI_STR, &o.server_args, 0, 0, NULL},
@@ -136,6 +145,7 @@ int main(int argc, char **argv)
         {"--p99-ms", CLI_U64, &o.p99_ms, 1, 600000, NULL},
         {"--cut-ms", CLI_U64, &o.cut_ms, 1, 86400000, NULL},
         {"--wrk", CLI_STR, &o.wrk, 0, 0, NULL},
+        {"--known", CLI_STR, &known_list, 0, 0, NULL},
         {NULL, 0, NULL, 0, 0, NULL},
     };
     /* The default watchdog: the run and a minute to start and stop. */
@@ -144,6 +154,13 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--seconds") == 0)
             limit = (unsigned)strtoul(argv[i + 1], NULL, 10);
     cli_parse(argc, argv, opts, (limit ? limit : 60) + 60);
+    if (known_list) {
+        size_t kl = strlen(known_list) + 3;
+        o.known = malloc(kl);
+        if (!o.known)
+            cli_fail("out of memory");
+        snprintf(o.known, kl, ",%s,", known_list);
+    }
     signal(SIGPIPE, SIG_IGN);
     if (!o.server)
         cli_usage_error("--server: needed, e.g. --server tasks/server (try --help)");
@@ -292,6 +309,6 @@ int main(int argc, char **argv)
           (unsigned long long)hok, (unsigned long long)(hok + hbad));
     fprintf(stderr, "soak: %s: %zu samples%s%s; %llu bad-client connections\n", name, n,
             csv ? " in " : "", csv_path, (unsigned long long)s.bad_conns);
-    free(s.lat_ms), free(ts), free(rss), free(fds);
+    free(s.lat_ms), free(ts), free(rss), free(fds), free(o.known);
     return failed ? 1 : 0;
 }
