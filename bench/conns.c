@@ -19,11 +19,26 @@ struct conns *conns_new(uint64_t cap)
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
     pthread_mutex_init(&t->lock, &ma);
     pthread_mutexattr_destroy(&ma);
     for (uint64_t i = 0; i < cap; i++)
         atomic_init(&t->slot[i].fd, -1);
     return t;
+}
+
+/* Takes the table's lock. A prefork child killed while holding it leaves
+ * it EOWNERDEAD: we take it over, and recount the open slots, which the
+ * dead holder may have left half updated. */
+static void lock(struct conns *t)
+{
+    if (pthread_mutex_lock(&t->lock) != EOWNERDEAD)
+        return;
+    pthread_mutex_consistent(&t->lock);
+    uint64_t open = 0;
+    for (uint64_t k = 0; k < t->cap; k++)
+        open += atomic_load(&t->slot[k].fd) != -1;
+    t->open = open;
 }
 
 void conns_free(struct conns *t)
@@ -35,7 +50,7 @@ void conns_free(struct conns *t)
 long conns_add(struct conns *t, int fd)
 {
     long got = -1;
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     if (!t->closed && t->open < t->cap) {
         /* A free slot: the table is as large as --max-conns, so a linear
          * search from after the last one taken finds one soon. */
@@ -53,7 +68,8 @@ long conns_add(struct conns *t, int fd)
         atomic_store(&s->fd, fd);
         atomic_store(&s->pid, 0);
         atomic_store(&s->seen_ns, now_ns());
-        atomic_store(&s->busy, 0);
+        atomic_store(&s->head_ns, 0);
+        atomic_store(&s->busy, CONN_WAIT);
         t->open++;
         atomic_fetch_add(&t->accepted, 1);
     } else {
@@ -65,7 +81,7 @@ long conns_add(struct conns *t, int fd)
 
 void conns_del(struct conns *t, long i)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     atomic_store(&t->slot[i].fd, -1);
     atomic_store(&t->slot[i].pid, 0);
     t->open--;
@@ -74,7 +90,7 @@ void conns_del(struct conns *t, long i)
 
 void conns_set_pid(struct conns *t, long i, pid_t pid)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     atomic_store(&t->slot[i].pid, pid);
     atomic_store(&t->slot[i].fd, -2);
     pthread_mutex_unlock(&t->lock);
@@ -82,7 +98,7 @@ void conns_set_pid(struct conns *t, long i, pid_t pid)
 
 void conns_del_pid(struct conns *t, pid_t pid)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     for (uint64_t k = 0; k < t->cap; k++) {
         if (atomic_load(&t->slot[k].fd) != -1 && atomic_load(&t->slot[k].pid) == pid) {
             atomic_store(&t->slot[k].fd, -1);
@@ -96,7 +112,7 @@ void conns_del_pid(struct conns *t, pid_t pid)
 
 void conns_kill_all(struct conns *t, int sig)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     t->closed = true;
     for (uint64_t k = 0; k < t->cap; k++) {
         pid_t p = atomic_load(&t->slot[k].pid);
@@ -106,15 +122,20 @@ void conns_kill_all(struct conns *t, int sig)
     pthread_mutex_unlock(&t->lock);
 }
 
-void conns_touch(struct conns *t, long i, bool busy)
+void conns_touch(struct conns *t, long i, int state)
 {
     atomic_store_explicit(&t->slot[i].seen_ns, now_ns(), memory_order_relaxed);
-    atomic_store_explicit(&t->slot[i].busy, busy, memory_order_relaxed);
+    atomic_store_explicit(&t->slot[i].busy, state, memory_order_relaxed);
+}
+
+void conns_head(struct conns *t, long i, uint64_t ns)
+{
+    atomic_store_explicit(&t->slot[i].head_ns, ns, memory_order_relaxed);
 }
 
 void conns_close_all(struct conns *t)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     t->closed = true;
     for (uint64_t k = 0; k < t->cap; k++) {
         int fd = atomic_load(&t->slot[k].fd);
@@ -124,18 +145,36 @@ void conns_close_all(struct conns *t)
     pthread_mutex_unlock(&t->lock);
 }
 
-uint64_t conns_reap_idle(struct conns *t, uint64_t idle_ns)
+/* now - then, or 0 when then is later (a touch after now was read). */
+static uint64_t since(uint64_t now, uint64_t then)
 {
-    uint64_t n = 0, now = now_ns();
+    return now > then ? now - then : 0;
+}
+
+uint64_t conns_reap(struct conns *t, uint64_t idle_ns, uint64_t head_ns, uint64_t write_ns)
+{
+    uint64_t n = 0;
     /* Under the lock: a slot's fd cannot be closed and reused by another
      * connection while we look at it (conns_del takes the lock first). */
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     for (uint64_t k = 0; k < t->cap; k++) {
         struct conn_slot *s = &t->slot[k];
         int fd = atomic_load(&s->fd);
-        if (fd >= 0 && !atomic_load(&s->busy) && now - atomic_load(&s->seen_ns) >= idle_ns) {
+        if (fd < 0)
+            continue;
+        int st = atomic_load(&s->busy);
+        uint64_t seen = atomic_load(&s->seen_ns), head = atomic_load(&s->head_ns);
+        /* The clock after the slot: a worker serving it on another CPU may
+         * touch it at any time, and a clock read before the scan would be
+         * older than that touch (now - seen would wrap to "idle for ages"). */
+        uint64_t now = now_ns();
+        bool over = (st == CONN_WAIT && idle_ns && since(now, seen) >= idle_ns) ||
+                    (st == CONN_WAIT && head_ns && head && since(now, head) >= head_ns) ||
+                    (st == CONN_WRITING && write_ns && since(now, seen) >= write_ns);
+        if (over) {
             shutdown(fd, SHUT_RDWR);
             atomic_store(&s->seen_ns, now); /* once is enough */
+            atomic_store(&s->head_ns, 0);
             n++;
         }
     }
@@ -145,7 +184,7 @@ uint64_t conns_reap_idle(struct conns *t, uint64_t idle_ns)
 
 uint64_t conns_open(struct conns *t)
 {
-    pthread_mutex_lock(&t->lock);
+    lock(t);
     uint64_t n = t->open;
     pthread_mutex_unlock(&t->lock);
     return n;

@@ -14,6 +14,7 @@
 void http_in_reset(struct http_in *in)
 {
     in->len = in->scanned = 0;
+    in->queued_us = 0;
     in->cap = sizeof in->small;
     in->buf = in->small;
 }
@@ -150,9 +151,11 @@ static bool header(const char *p, size_t n, struct http_req *req)
     while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
         vl--;
     if (m == 10 && strncasecmp(p, "Connection", 10) == 0) {
+        /* A close wins wherever it is: in this list, or in an earlier or a
+         * later Connection line. */
         if (has_token(v, vl, "close"))
-            req->keep_alive = false;
-        else if (has_token(v, vl, "keep-alive"))
+            req->keep_alive = false, req->close = true;
+        else if (has_token(v, vl, "keep-alive") && !req->close)
             req->keep_alive = true;
     } else if (m == 14 && strncasecmp(p, "Content-Length", 14) == 0) {
         return vl == 1 && *v == '0';
@@ -168,6 +171,8 @@ static void consume(struct http_in *in, size_t n)
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
     in->scanned = 0;
+    if (in->len == 0)
+        in->queued_us = 0; /* all answered or being answered: nothing queued behind */
 }
 
 static bool fail(struct http_in *in, struct http_req *req, enum http_route r)
@@ -189,7 +194,7 @@ bool http_next(struct http_in *in, struct http_req *req)
         return in->len == in->cap && !grow(in) ? fail(in, req, HTTP_TOOBIG) : false;
     const char *next;
     size_t n = line_len(b, nl, &next);
-    struct http_req tmp;
+    struct http_req tmp = {0};
     if (!request_line(b, n, &tmp))
         return fail(in, req, HTTP_BAD);
     /* Find the empty line that ends the head, from where we stopped. */
@@ -222,6 +227,13 @@ bool http_next(struct http_in *in, struct http_req *req)
         return fail(in, req, HTTP_METHOD);
     if (req->route == HTTP_BAD)
         return fail(in, req, HTTP_BAD);
+    if (req->route == HTTP_WORK) {
+        /* The first request is always taken (one may ask for up to 10 s);
+         * more pipelined behind it, only up to the bound. */
+        if (in->queued_us && in->queued_us + req->arg > HTTP_QUEUED_US_MAX)
+            return fail(in, req, HTTP_BUSY);
+        in->queued_us += req->arg;
+    }
     consume(in, (size_t)(head_end - b));
     return true;
 }
@@ -238,6 +250,7 @@ size_t http_reply(const struct http_req *req, char *out)
         [HTTP_BAD] = {"400 Bad Request", "bad request\n"},
         [HTTP_TOOBIG] = {"431 Request Header Fields Too Large", "request head too large\n"},
         [HTTP_METHOD] = {"405 Method Not Allowed", "only GET\n"},
+        [HTTP_BUSY] = {"503 Service Unavailable", "too much work queued\n"},
     };
     char body[64];
     const char *bp = msg[req->route].body;

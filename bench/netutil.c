@@ -21,12 +21,15 @@ void srv_parse(int argc, char **argv, struct srv_opts *o, const char *vflag,
                const char *const *variants)
 {
     *o = (struct srv_opts){.port = 8080, .addr = "127.0.0.1", .max_conns = 10000,
-                           .idle_ms = 60000, .workers = 2};
+                           .idle_ms = 60000, .head_ms = 30000, .write_ms = 30000,
+                           .workers = 2};
     const struct cli_opt opts[] = {
         {"--port", CLI_U64, &o->port, 0, 65535, NULL},
         {"--addr", CLI_STR, &o->addr, 0, 0, NULL},
         {"--max-conns", CLI_U64, &o->max_conns, 1, 10000000, NULL},
         {"--idle-ms", CLI_U64, &o->idle_ms, 0, 86400000, NULL},
+        {"--head-ms", CLI_U64, &o->head_ms, 0, 86400000, NULL},
+        {"--write-ms", CLI_U64, &o->write_ms, 0, 86400000, NULL},
         {"--workers", CLI_U64, &o->workers, 1, 64, NULL},
         {"--cpus", CLI_STR, &o->cpus, 0, 0, NULL},
         {"--csv", CLI_BOOL, &o->csv, 0, 0, NULL},
@@ -119,27 +122,55 @@ int net_refuse_emfile(int lfd, int *spare)
     if (*spare >= 0)
         close(*spare);
     int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int err = errno;
     if (c >= 0)
         close(c);
     *spare = net_spare_open();
+    errno = err;
     return c >= 0 ? 0 : -1;
+}
+
+uint64_t net_accept_backoff(int err, uint64_t *backoff_ms)
+{
+    switch (err) {
+    case ECONNABORTED: case EPROTO: case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN:
+    case ENONET: case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH:
+        return 0;
+    }
+    *backoff_ms = *backoff_ms ? *backoff_ms * 2 : 10;
+    if (*backoff_ms > 1000)
+        *backoff_ms = 1000;
+    cli_warn("accept: %s; trying again in %llu ms", strerror(err),
+             (unsigned long long)*backoff_ms);
+    return *backoff_ms;
 }
 
 int net_accept(int lfd, int *spare, struct conns *t)
 {
+    static _Thread_local uint64_t backoff; /* per thread; a process has its own */
     int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd >= 0)
+    if (fd >= 0) {
+        backoff = 0;
         return fd;
-    if (errno == EMFILE || errno == ENFILE) {
+    }
+    int err = errno;
+    if (err == EAGAIN || err == EINTR)
+        return -1;
+    if (err == EINVAL)
+        return -2;
+    if (err == EMFILE || err == ENFILE) {
         if (*spare < 0)
             *spare = net_spare_open();
-        cli_warn("refused a connection: out of file descriptors");
-        if (net_refuse_emfile(lfd, spare) != 0)
+        if (net_refuse_emfile(lfd, spare) == 0) {
+            cli_warn("refused a connection: out of file descriptors");
+            atomic_fetch_add(&t->refused, 1);
+        } else if (errno != EAGAIN) {
             srv_sleep_ms(10); /* not even a spare fd: do not spin on it */
-        atomic_fetch_add(&t->refused, 1);
+        }
         return -1;
     }
-    return errno == EINVAL ? -2 : -1;
+    srv_sleep_ms(net_accept_backoff(err, &backoff));
+    return -1;
 }
 
 int net_wait_accept(int lfd, int *spare, struct conns *t)
@@ -154,11 +185,19 @@ int net_wait_accept(int lfd, int *spare, struct conns *t)
     }
 }
 
-void net_set_idle(int fd, uint64_t ms)
+/* ms as a struct timeval. */
+static struct timeval tv_of_ms(uint64_t ms)
 {
-    struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
-    if (ms)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return (struct timeval){.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+}
+
+void net_set_timeouts(int fd, uint64_t idle_ms, uint64_t write_ms)
+{
+    struct timeval r = tv_of_ms(idle_ms), w = tv_of_ms(write_ms);
+    if (idle_ms)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &r, sizeof r);
+    if (write_ms)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &w, sizeof w);
 }
 
 int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *buf, size_t n)
@@ -176,19 +215,74 @@ int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *
     return 0;
 }
 
-void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, uint64_t idle_ms)
+void net_drain(int fd, bool (*wait_in)(int fd, int ms))
+{
+    shutdown(fd, SHUT_WR); /* the reply, then our FIN, go out whole */
+    char buf[4096];
+    uint64_t end = now_ns() + NET_DRAIN_MS * 1000000ull;
+    for (size_t got = 0; got < NET_DRAIN_BYTES;) {
+        ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (r > 0) {
+            got += (size_t)r;
+            continue;
+        }
+        if (r == 0 || (errno != EAGAIN && errno != EINTR))
+            return; /* the client has closed: nothing left to reset */
+        uint64_t now = now_ns();
+        if (now >= end || !wait_in(fd, (int)((end - now) / 1000000) + 1))
+            return;
+    }
+}
+
+bool net_poll_in(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, ms) > 0;
+}
+
+/* Waits for the rest of a head begun at head_ns (threads, procs): true
+ * when bytes came in time, false past o->head_ms (or o->idle_ms). */
+static bool head_wait(int fd, uint64_t head_ns, const struct srv_opts *o)
+{
+    uint64_t now = now_ns(), end = head_ns + o->head_ms * 1000000ull;
+    if (now >= end)
+        return false;
+    uint64_t ms = (end - now) / 1000000 + 1;
+    if (o->idle_ms && o->idle_ms < ms)
+        ms = o->idle_ms;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r;
+    while ((r = poll(&p, 1, (int)ms)) < 0 && errno == EINTR) {
+    }
+    return r > 0;
+}
+
+void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, const struct srv_opts *o)
 {
     char out[HTTP_REPLY_MAX];
     struct http_req req;
-    net_set_idle(fd, idle_ms);
+    uint64_t head_ns = 0; /* when the unfinished head in in began */
+    net_set_timeouts(fd, o->idle_ms, o->write_ms);
     for (;;) {
         while (http_next(in, &req)) {
+            head_ns = 0;
             if (req.route == HTTP_SLEEP)
                 srv_sleep_ms(req.arg); /* blocks this thread or process only */
             size_t n = http_reply(&req, out);
             atomic_fetch_add_explicit(&t->requests, 1, memory_order_relaxed);
-            if (net_write_all(write, fd, out, n) != 0 || !req.keep_alive)
+            if (net_write_all(write, fd, out, n) != 0)
+                return; /* gone, or not reading for --write-ms */
+            if (!req.keep_alive) {
+                if (http_drains(&req, in))
+                    net_drain(fd, net_poll_in);
                 return;
+            }
+        }
+        if (http_in_partial(in) && o->head_ms) {
+            if (!head_ns)
+                head_ns = now_ns();
+            if (!head_wait(fd, head_ns, o))
+                return; /* slowloris, or silent: --head-ms, --idle-ms */
         }
         ssize_t r = read(fd, http_in_space(in), http_in_room(in));
         if (r <= 0)

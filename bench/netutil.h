@@ -29,6 +29,8 @@ struct srv_opts {
     const char *addr;   /* --addr A (default 127.0.0.1) */
     uint64_t max_conns; /* --max-conns N: more at once are refused */
     uint64_t idle_ms;   /* --idle-ms MS: close a silent connection (0: never) */
+    uint64_t head_ms;   /* --head-ms MS: a request head must be whole within MS (0: no limit) */
+    uint64_t write_ms;  /* --write-ms MS: close a connection whose reply waits MS (0: never) */
     uint64_t workers;   /* --workers W: sharded, stealing, pool, prefork */
     const char *cpus;   /* --cpus LIST: the process runs on these CPUs only */
     bool csv;           /* --csv: rows of what was served, at exit */
@@ -47,6 +49,10 @@ struct srv_opts {
     "  --idle-ms MS   close a connection that sends nothing, or half a request, for MS "   \
     "ms\n"                                                                                 \
     "                 (default 60000; 0: never)\n"                                         \
+    "  --head-ms MS   close a connection whose request head is not whole MS ms after its\n" \
+    "                 first byte, however it trickles in (default 30000; 0: no limit)\n"    \
+    "  --write-ms MS  close a connection whose reply cannot be written for MS ms: the\n"    \
+    "                 client does not read (default 30000; 0: never)\n"                     \
     "  --cpus LIST    run on these CPUs only, e.g. 0,1 (default: all)\n"                   \
     "  --csv          at exit, rows: connections, refused, requests (stdout)\n"            \
     "  --timeout S    stop after S seconds (default 0: run until SIGINT/SIGTERM)\n"        \
@@ -95,15 +101,26 @@ int net_spare_open(void);
  * connection end rather than wait in the backlog), takes the spare back.
  * Without this, the connection stays pending and a level-triggered accept
  * loop would spin on it. */
-/* Returns 0, or -1 when it could not take the connection (no spare fd
- * either): the caller should back off a little before trying again. */
+/* Returns 0 when it refused one, or -1 with errno: EAGAIN when none was
+ * pending (accept4 says EMFILE whether or not a connection waits: the
+ * caller should wait for one rather than try again at once), another when
+ * it could not take it (no spare fd either: back off a little). */
 int net_refuse_emfile(int lfd, int *spare);
+
+/* accept4 failed with err, not EAGAIN, EINTR, or out of fds. Returns how
+ * many ms to wait before the next accept: 0 for an error about the one
+ * connection (ECONNABORTED, EPROTO, the network errors accept(2) passes
+ * on), which the next accept does not have; else it logs one line and
+ * backs off, 10 ms doubling to 1 s while it keeps failing (ENOBUFS,
+ * ENOMEM, ...), *backoff_ms the caller's state (0 after a success). */
+uint64_t net_accept_backoff(int err, uint64_t *backoff_ms);
 
 /* Threads and processes: takes the next connection off the non-blocking
  * listening socket lfd, as a blocking socket (for read(2)). Returns its
- * fd; -1 when none was pending, or when out of fds (then it is refused
- * with net_refuse_emfile, logged, and counted in t->refused; *spare is the
- * caller's spare fd, -1 at first); -2 once lfd has been shut down. */
+ * fd; -1 when none was pending, when out of fds (then a pending one is
+ * refused with net_refuse_emfile, logged, and counted in t->refused;
+ * *spare is the caller's spare fd, -1 at first), or on another error
+ * (after net_accept_backoff's wait); -2 once lfd has been shut down. */
 int net_accept(int lfd, int *spare, struct conns *t);
 
 /* The same, blocking in poll(2) until a connection comes (several threads
@@ -111,9 +128,25 @@ int net_accept(int lfd, int *spare, struct conns *t);
  * -1 once lfd has been shut down. */
 int net_wait_accept(int lfd, int *spare, struct conns *t);
 
-/* --idle-ms for a blocking socket (threads, procs): a read that waits
- * longer than ms fails with EAGAIN (SO_RCVTIMEO); ms 0 leaves it waiting. */
-void net_set_idle(int fd, uint64_t ms);
+/* --idle-ms and --write-ms for a blocking socket (threads, procs): a read
+ * that waits longer than idle_ms fails with EAGAIN (SO_RCVTIMEO), and so
+ * does a write that waits longer than write_ms (SO_SNDTIMEO); 0 leaves it
+ * waiting. */
+void net_set_timeouts(int fd, uint64_t idle_ms, uint64_t write_ms);
+
+/* The server closes fd after a reply (http_drains): shuts down its
+ * sending side, then reads and drops what the client still sends, until
+ * the client closes, NET_DRAIN_BYTES have come, NET_DRAIN_MS have passed,
+ * or wait_in(fd, ms) says nothing came for ms. Then the caller's close
+ * has no unread input, and sends no reset that could destroy the reply
+ * still on its way. wait_in: poll(2) for a thread or process, a short
+ * sleep for a task. */
+#define NET_DRAIN_BYTES (256 * 1024)
+#define NET_DRAIN_MS 2000
+void net_drain(int fd, bool (*wait_in)(int fd, int ms));
+
+/* net_drain's wait_in for a blocking socket: poll(2) for input. */
+bool net_poll_in(int fd, int ms);
 
 /* Writes all n bytes through wr (write, or yl_write in a task); 0, or -1
  * when the peer has gone. */
@@ -122,28 +155,39 @@ int net_write_all(ssize_t (*wr)(int, const void *, size_t), int fd, const void *
 /* The loop of one connection in a thread or a process, on a blocking
  * socket: read what has come, answer every whole request in it in order
  * (pipelining), block for more; until the client closes, asks to close,
- * sends garbage, or goes quiet for idle_ms (SO_RCVTIMEO). Counts requests
- * in t. The caller closes fd. runtime/server.c has the same loop with
- * yield points. */
+ * sends garbage, goes quiet for o->idle_ms (SO_RCVTIMEO), takes longer
+ * than o->head_ms to send a whole head (poll(2) while part of one is
+ * here), or does not read a reply for o->write_ms (SO_SNDTIMEO). Counts
+ * requests in t. The caller closes fd. runtime/server.c has the same loop
+ * with yield points. */
 struct http_in;
-void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, uint64_t idle_ms);
+void srv_serve_blocking(int fd, struct http_in *in, struct conns *t, const struct srv_opts *o);
 
 /* The /sleep of a thread or a process: nanosleep, whole through EINTR. */
 void srv_sleep_ms(uint64_t ms);
 
 /* --- the connection table (conns.c) ------------------------------------- */
 
+/* What a connection is doing, for the reaper (conns_reap). */
+enum conn_state {
+    CONN_WAIT = 0,    /* waiting for a request, or the rest of one: --idle-ms, --head-ms */
+    CONN_BUSY = 1,    /* a request is being worked on: not idle */
+    CONN_WRITING = 2, /* its reply is being written: --write-ms */
+};
+
 /* One open connection. */
 struct conn_slot {
     _Atomic int fd;          /* -1: free */
     _Atomic pid_t pid;       /* procs: the child serving it */
-    _Atomic uint64_t seen_ns;/* when it last sent bytes (or was accepted) */
-    _Atomic int busy;        /* a request is being served: not idle */
+    _Atomic uint64_t seen_ns;/* when its state last changed (bytes came, a reply began) */
+    _Atomic uint64_t head_ns;/* when the unfinished request head began (0: none) */
+    _Atomic int busy;        /* enum conn_state */
 };
 
 /* The connections open now, at most cap of them, with counters. Lives in
  * MAP_SHARED memory so fork()ed workers can use it too; every change goes
- * through a lock (a process-shared pthread mutex) and the slot array. */
+ * through a lock (a process-shared pthread mutex, robust: a process that
+ * dies holding it does not leave the others waiting) and the slot array. */
 struct conns {
     uint64_t cap;
     size_t map_len;
@@ -169,7 +213,8 @@ long conns_add(struct conns *t, int fd);
 void conns_del(struct conns *t, long i);
 
 /* procs: slot i is served by child pid, which holds the socket (the parent
- * has closed its copy: the slot's fd becomes -2). */
+ * has closed its copy, or a prefork child took it: the slot's fd becomes
+ * -2), so the slot can be freed by pid when the child dies. */
 void conns_set_pid(struct conns *t, long i, pid_t pid);
 
 /* procs: unregisters the slot of child pid, if any. */
@@ -178,16 +223,27 @@ void conns_del_pid(struct conns *t, pid_t pid);
 /* procs: sends sig to every child registered. */
 void conns_kill_all(struct conns *t, int sig);
 
-/* Marks slot i as having sent bytes now (busy: inside a request or not). */
-void conns_touch(struct conns *t, long i, bool busy);
+/* Marks slot i as in state (enum conn_state; true is CONN_BUSY, false
+ * CONN_WAIT) since now. */
+void conns_touch(struct conns *t, long i, int state);
+
+/* Slot i's unfinished request head began at ns (0: there is none). */
+void conns_head(struct conns *t, long i, uint64_t ns);
 
 /* Closes the table to new connections and shuts down (SHUT_RDWR) every
  * registered socket, so each reader sees the end of its stream. */
 void conns_close_all(struct conns *t);
 
-/* Shuts down the sockets that have sent nothing for idle_ns and are not
- * inside a request; returns how many. */
-uint64_t conns_reap_idle(struct conns *t, uint64_t idle_ns);
+/* Shuts down the sockets over a limit (each 0: none): waiting and silent
+ * for idle_ns, waiting for the rest of a head begun head_ns ago, or
+ * writing one reply for write_ns. Returns how many. */
+uint64_t conns_reap(struct conns *t, uint64_t idle_ns, uint64_t head_ns, uint64_t write_ns);
+
+/* conns_reap with the idle limit only. */
+static inline uint64_t conns_reap_idle(struct conns *t, uint64_t idle_ns)
+{
+    return conns_reap(t, idle_ns, 0, 0);
+}
 
 /* Connections open now. */
 uint64_t conns_open(struct conns *t);

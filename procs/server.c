@@ -27,7 +27,8 @@
 
 static const char usage[] =
     "usage: server [--variant per-conn|prefork] [--workers W] [--port N] [--addr A]\n"
-    "              [--max-conns N] [--idle-ms MS] [--cpus LIST] [--csv] [--timeout S]\n"
+    "              [--max-conns N] [--idle-ms MS] [--head-ms MS] [--write-ms MS]\n"
+    "              [--cpus LIST] [--csv] [--timeout S]\n"
     "An HTTP/1.1 server with one process per connection.\n"
     "  --variant V    per-conn (fork on accept, default) or prefork (W processes, each\n"
     "                 serving one connection at a time)\n" SRV_USAGE_COMMON;
@@ -49,7 +50,7 @@ struct conn {
  * where every read blocks this process only. */
 static void serve_conn(struct conn *c)
 {
-    srv_serve_blocking(c->fd, &c->in, g.conns, g.o.idle_ms);
+    srv_serve_blocking(c->fd, &c->in, g.conns, &g.o);
     close(c->fd);
     http_in_release(&c->in);
 }
@@ -148,6 +149,9 @@ static void prefork_child(void)
             refuse(fd, "--max-conns reached");
             continue;
         }
+        /* The slot is ours by pid: if this process dies mid-connection, the
+         * parent frees it (prefork), or --max-conns would shrink for good. */
+        conns_set_pid(g.conns, slot, getpid());
         c->fd = fd;
         http_in_reset(&c->in);
         serve_conn(c);
@@ -156,8 +160,9 @@ static void prefork_child(void)
     _exit(0);
 }
 
-/* prefork: the parent starts the W children, restarts one that dies, and
- * on SIGINT/SIGTERM stops and reaps them all. */
+/* prefork: the parent starts the W children, restarts one that dies (and
+ * frees the slot it held, if any), and on SIGINT/SIGTERM stops and reaps
+ * them all. */
 static void prefork(unsigned w)
 {
     pid_t *pid = calloc(w, sizeof *pid);
@@ -180,6 +185,7 @@ static void prefork(unsigned w)
         while (read(g.chldfd, &si, sizeof si) > 0) {
         }
         for (pid_t d; (d = waitpid(-1, NULL, WNOHANG)) > 0;) {
+            conns_del_pid(g.conns, d); /* it died serving one: its slot is free */
             for (unsigned i = 0; i < w; i++) {
                 if (pid[i] != d)
                     continue;

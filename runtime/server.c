@@ -31,7 +31,8 @@
 
 static const char usage[] =
     "usage: server [--exec single|sharded|stealing] [--workers W] [--port N] [--addr A]\n"
-    "              [--max-conns N] [--idle-ms MS] [--cpus LIST] [--csv] [--timeout S]\n"
+    "              [--max-conns N] [--idle-ms MS] [--head-ms MS] [--write-ms MS]\n"
+    "              [--cpus LIST] [--csv] [--timeout S]\n"
     "An HTTP/1.1 server with one libyl task per connection.\n"
     "  --exec E       single (one worker, default), sharded (one listening socket and\n"
     "                 accept task per worker, SO_REUSEPORT) or stealing (one accept task,\n"
@@ -53,8 +54,17 @@ static struct {
 struct conn {
     int fd;
     long slot;
+    uint64_t head_ns; /* when the unfinished head in in began (0: none) */
     struct http_in in;
 };
+
+/* The coop budget of a connection's task, as Tokio's: after this many
+ * requests, or this long answering ones already read, without having had
+ * to wait, the task lets the others on its worker run. Pipelined /work
+ * would hold the worker otherwise: 20 of 100 ms stall every connection on
+ * it for 2 s. */
+#define BUDGET_REQS 32
+#define BUDGET_NS 2000000u /* 2 ms */
 
 static bool conn_task(struct conn *c);
 
@@ -91,9 +101,46 @@ static bool park(struct conn *c)
     atomic_fetch_add(&idle.parked, 1);
     if (atomic_load(&g.stopping) || epoll_ctl(idle.epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
         atomic_fetch_sub(&idle.parked, 1);
+        /* The parker may have seen the stop and this count, and wait on
+         * its epoll for a connection that will never be there: wake it to
+         * count again. */
+        uint64_t one = 1;
+        if (atomic_load(&g.stopping) && write(idle.stopfd, &one, sizeof one) < 0) {
+            /* the counter is full: the parker is awake already */
+        }
         return false;
     }
     return true; /* c is the parker's now: not to be touched */
+}
+
+/* Tells the reaper what c does now (enum conn_state) and, while it waits
+ * for the rest of a head, since when that head began (--head-ms). */
+static void conn_state(struct conn *c, int state)
+{
+    conns_touch(g.conns, c->slot, state);
+    uint64_t h = state != CONN_WAIT || !http_in_partial(&c->in) ? 0
+                 : c->head_ns                                 ? c->head_ns
+                                                              : now_ns();
+    if (h != c->head_ns) {
+        c->head_ns = h;
+        conns_head(g.conns, c->slot, h);
+    }
+}
+
+/* The budget is spent: a yield that lets the worker look at its fds too
+ * (a plain yl_yield runs the tasks ready now, but fd readiness is looked
+ * at every 61 units only; arming a timer makes the next trip look). */
+static void budget_yield(void)
+{
+    yl_sleep_us(1);
+}
+
+/* net_drain's wait in a task: a short sleep, then read again. */
+static bool nap_in(int fd, int ms)
+{
+    (void)fd;
+    yl_sleep_ms(ms < 10 ? (uint64_t)ms : 10);
+    return true;
 }
 #endif
 
@@ -149,28 +196,40 @@ static void serve_conn(void *arg)
     char out[HTTP_REPLY_MAX];
     struct http_req req;
 #ifndef YL_HANDOUT_LAB08
+    unsigned ran = 0;             /* the coop budget: requests since it last waited */
+    uint64_t ran_from = now_ns(); /* ... and since when */
+    bool drain = false;
     for (;;) {
         while (http_next(&c->in, &req)) {
-            conns_touch(g.conns, c->slot, true);
+            conn_state(c, CONN_BUSY);
             if (req.route == HTTP_SLEEP)
                 yl_sleep_ms(req.arg); /* a yield point: the worker serves others */
             size_t n = http_reply(&req, out);
+            conn_state(c, CONN_WRITING); /* --write-ms from now */
             atomic_fetch_add_explicit(&g.conns->requests, 1, memory_order_relaxed);
+            drain = http_drains(&req, &c->in);
             if (net_write_all(yl_write, c->fd, out, n) != 0 || !req.keep_alive)
                 goto done;
+            if (++ran >= BUDGET_REQS || now_ns() - ran_from >= BUDGET_NS) {
+                budget_yield();
+                ran = 0, ran_from = now_ns();
+            }
         }
-        conns_touch(g.conns, c->slot, false);
+        conn_state(c, CONN_WAIT); /* --idle-ms, and --head-ms for a partial head */
         ssize_t r = read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
         if (r < 0 && errno == EAGAIN) {
             if (!http_in_partial(&c->in) && park(c))
                 return; /* nothing to read, no request under way: wait without a task */
             r = yl_read(c->fd, http_in_space(&c->in), http_in_room(&c->in));
+            ran = 0, ran_from = now_ns(); /* it waited: a new budget */
         }
         if (r <= 0)
-            goto done; /* closed, reaped for idleness, shut down, or an error */
+            goto done; /* closed, reaped (idle, slow head, not reading), shut down, or an error */
         http_in_filled(&c->in, (size_t)r);
     }
 done:
+    if (drain)
+        net_drain(c->fd, nap_in); /* the reply is not lost to a reset */
 #else
     /* LAB 08: the loop of one connection. Answer every whole request that
      * http_next finds in c->in, in order (http_reply; for HTTP_SLEEP first
@@ -214,6 +273,7 @@ static void start_conn(int fd)
     }
     c->fd = fd;
     c->slot = slot;
+    c->head_ns = 0;
     http_in_reset(&c->in);
     if (!conn_task(c)) {
         free(c);
@@ -238,41 +298,110 @@ static bool conn_task(struct conn *c)
     return false;
 }
 
+#ifndef YL_HANDOUT_LAB08
+/* The spare fd of net_refuse_emfile, one for all the accept tasks. With
+ * one each (sharded: W listening sockets), a task whose spare was lost
+ * could never refuse what is pending on its socket while another kept its
+ * own and had nothing to refuse. The spare is lost when, in the moment it
+ * is given up, another task's accept takes that fd: then that accept's
+ * connection is refused and its fd kept as the spare (spare_restored). */
+static struct {
+    pthread_mutex_t lock; /* no yield point inside: a plain mutex */
+    int fd;
+    atomic_bool lost;
+} spare = {PTHREAD_MUTEX_INITIALIZER, -1, false};
+
+/* net_refuse_emfile with the shared spare. */
+static int refuse_emfile(int lfd)
+{
+    pthread_mutex_lock(&spare.lock);
+    /* Lost while the dance lasts: an accept that takes the fd given up
+     * then sees this, and waits for the lock to know. */
+    atomic_store(&spare.lost, true);
+    int r = net_refuse_emfile(lfd, &spare.fd), err = errno;
+    atomic_store(&spare.lost, spare.fd < 0);
+    pthread_mutex_unlock(&spare.lock);
+    errno = err;
+    return r;
+}
+
+/* fd was just accepted: if the spare is lost, fd becomes it (shut down, so
+ * the client sees its connection end) and true. */
+static bool spare_restored(int fd)
+{
+    if (!atomic_load_explicit(&spare.lost, memory_order_relaxed))
+        return false;
+    pthread_mutex_lock(&spare.lock);
+    bool took = spare.fd < 0;
+    if (took) {
+        shutdown(fd, SHUT_RDWR);
+        spare.fd = fd;
+        atomic_store(&spare.lost, false);
+    }
+    pthread_mutex_unlock(&spare.lock);
+    return took;
+}
+
+/* An accept that cannot be served: one log line, counted. */
+static void refused_emfile(void)
+{
+    cli_warn("refused a connection: out of file descriptors");
+    atomic_fetch_add(&g.conns->refused, 1);
+}
+#endif
+
 /* One listening socket's accept loop: wait for a connection, give it a
  * task, go back to waiting; until the socket is shut down (SIGTERM). */
 static void accept_loop(void *arg)
 {
-    int lfd = *(int *)arg, spare = net_spare_open();
+    int lfd = *(int *)arg;
 #ifndef YL_HANDOUT_LAB08
+    uint64_t backoff = 0;
     for (;;) {
         int fd = yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-            start_conn(fd);
-        } else if (errno == EMFILE || errno == ENFILE) {
-            cli_warn("refused a connection: out of file descriptors");
-            if (net_refuse_emfile(lfd, &spare) != 0)
-                yl_sleep_ms(10); /* not even a spare fd: do not spin on it */
-            atomic_fetch_add(&g.conns->refused, 1);
-        } else if (atomic_load(&g.stopping) || errno != EINTR) {
+            backoff = 0;
+            if (spare_restored(fd))
+                refused_emfile();
+            else
+                start_conn(fd);
+        } else if (atomic_load(&g.stopping)) {
             break; /* EINVAL once shut down */
+        } else if (errno == EMFILE || errno == ENFILE) {
+            /* accept4 says so whether or not anyone connects: refuse one
+             * only if one is pending, else wait until one is. */
+            if (refuse_emfile(lfd) == 0) {
+                refused_emfile();
+            } else if (errno == EAGAIN) {
+                yl_wait_readable(lfd);
+            } else {
+                yl_sleep_ms(10); /* not even a spare fd: do not spin on it */
+            }
+        } else if (errno != EINTR) {
+            uint64_t ms = net_accept_backoff(errno, &backoff); /* ENOBUFS, ENOMEM, ... */
+            if (ms)
+                yl_sleep_ms(ms);
         }
     }
 #else
     /* LAB 08: the accept loop. yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC)
      * waits for the next connection without blocking the worker; give each
-     * one its task with start_conn. On EMFILE or ENFILE (out of fds) log a
-     * line and net_refuse_emfile (count it in g.conns->refused), then keep
-     * accepting (if it returns -1, yl_sleep_ms(10) first); any other
-     * error once g.stopping is set ends the loop.
+     * one its task with start_conn. Any error once g.stopping is set ends
+     * the loop. On EMFILE or ENFILE (out of fds) net_refuse_emfile: when it
+     * returns 0 it refused one (log a line, count it in g.conns->refused);
+     * -1 with EAGAIN: nobody is waiting (yl_wait_readable(lfd) for one);
+     * another -1: yl_sleep_ms(10). Other errors: net_accept_backoff says
+     * how long to sleep before trying again.
      * This stub serves the first connection only. */
+    int spare = net_spare_open();
     int fd = yl_accept(lfd, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0)
         start_conn(fd);
     while (!atomic_load(&g.stopping))
         yl_sleep_ms(10);
-#endif
     if (spare >= 0)
         close(spare);
+#endif
 }
 
 /* Waits for SIGINT or SIGTERM, then stops: no new connections, and every
@@ -293,16 +422,27 @@ static void watch_signals(void *arg)
     }
 }
 
-/* --idle-ms: every quarter of it (at most 250 ms, so a stop is quick), shut
- * down the connections that have been quiet for that long. */
+/* The shortest of the limits that are set (0 if none is). */
+static uint64_t shortest_limit(void)
+{
+    uint64_t m = 0, lim[] = {g.o.idle_ms, g.o.head_ms, g.o.write_ms};
+    for (int i = 0; i < 3; i++)
+        if (lim[i] && (!m || lim[i] < m))
+            m = lim[i];
+    return m;
+}
+
+/* --idle-ms, --head-ms, --write-ms: every quarter of the shortest (at most
+ * 250 ms, so a stop is quick), shut down the connections over one. */
 static void reap_idle(void *arg)
 {
     (void)arg;
-    uint64_t tick = g.o.idle_ms / 4;
+    uint64_t tick = shortest_limit() / 4;
     tick = tick < 1 ? 1 : tick > 250 ? 250 : tick;
     while (!atomic_load(&g.stopping)) {
         yl_sleep_ms(tick);
-        conns_reap_idle(g.conns, g.o.idle_ms * 1000000u);
+        conns_reap(g.conns, g.o.idle_ms * 1000000u, g.o.head_ms * 1000000u,
+                   g.o.write_ms * 1000000u);
     }
 }
 
@@ -317,7 +457,7 @@ static void serve(void *arg)
     if (idle.epfd >= 0 && yl_go("unpark", unpark_loop, NULL) != 0)
         cli_fail("out of memory");
     if (yl_go("signals", watch_signals, NULL) != 0 ||
-        (g.o.idle_ms && yl_go("reaper", reap_idle, NULL) != 0))
+        (shortest_limit() && yl_go("reaper", reap_idle, NULL) != 0))
         cli_fail("out of memory");
     srv_banner(&g.o, net_port(g.lfd[0]), "tasks", variant, (unsigned)yl_workers());
 }
@@ -343,6 +483,9 @@ int main(int argc, char **argv)
     }
     if (e != YL_EXEC_SHARDED)
         idle_setup();
+#ifndef YL_HANDOUT_LAB08
+    spare.fd = net_spare_open();
+#endif
     yl_config cfg = {.exec = e, .workers = (int)g.o.workers};
     if (yl_run(&cfg, serve, (void *)execs[g.o.variant]) != 0)
         cli_fail("the runtime failed");
@@ -352,6 +495,10 @@ int main(int argc, char **argv)
     close(g.sigfd);
     if (idle.epfd >= 0)
         close(idle.epfd), close(idle.stopfd);
+#ifndef YL_HANDOUT_LAB08
+    if (spare.fd >= 0)
+        close(spare.fd);
+#endif
     conns_free(g.conns);
     return 0;
 }

@@ -21,13 +21,8 @@ struct cfg {
 /* Starts the server of c with extra flags (NULL-terminated, may be NULL). */
 static void start(struct srv *s, const struct cfg *c, const char *const extra[], long nofile)
 {
-    const char *args[24] = {c->flag, c->variant};
-    int a = 2;
-    for (int i = 0; extra && extra[i]; i++)
-        args[a++] = extra[i];
-    args[a] = NULL;
-    cr_assert_eq(srv_start(s, c->model, args, nofile), 0, "%s server %s %s did not start: '%s'",
-                 c->model, c->flag, c->variant, s->line);
+    cr_assert_eq(srv_start_variant(s, c->model, c->flag, c->variant, extra, nofile), 0,
+                 "%s server %s %s did not start: '%s'", c->model, c->flag, c->variant, s->line);
 }
 
 static void stop_ok(struct srv *s)

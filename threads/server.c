@@ -25,7 +25,8 @@
 
 static const char usage[] =
     "usage: server [--variant per-conn|pool] [--workers W] [--port N] [--addr A]\n"
-    "              [--max-conns N] [--idle-ms MS] [--cpus LIST] [--csv] [--timeout S]\n"
+    "              [--max-conns N] [--idle-ms MS] [--head-ms MS] [--write-ms MS]\n"
+    "              [--cpus LIST] [--csv] [--timeout S]\n"
     "An HTTP/1.1 server with one thread per connection.\n"
     "  --variant V    per-conn (a thread per connection, default) or pool (W threads,\n"
     "                 each serving one connection at a time)\n" SRV_USAGE_COMMON;
@@ -52,7 +53,7 @@ struct conn {
  * where every read blocks this thread only. */
 static void serve_conn(struct conn *c)
 {
-    srv_serve_blocking(c->fd, &c->in, g.conns, g.o.idle_ms);
+    srv_serve_blocking(c->fd, &c->in, g.conns, &g.o);
     conns_del(g.conns, c->slot);
     close(c->fd);
     http_in_release(&c->in);

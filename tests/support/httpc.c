@@ -31,6 +31,23 @@ static long long ms_now(void)
 
 int srv_start(struct srv *s, const char *model, const char *const args[], long nofile)
 {
+    return srv_start_hook(s, model, args, nofile, NULL, NULL);
+}
+
+int srv_start_variant(struct srv *s, const char *model, const char *flag, const char *variant,
+                      const char *const extra[], long nofile)
+{
+    const char *args[28] = {flag, variant};
+    int a = 2;
+    for (int i = 0; extra && extra[i] && a < 27; i++)
+        args[a++] = extra[i];
+    args[a] = NULL;
+    return srv_start(s, model, args, nofile);
+}
+
+int srv_start_hook(struct srv *s, const char *model, const char *const args[], long nofile,
+                   void (*hook)(void *), void *arg)
+{
     const char *argv[32] = {bin_path(0, model, "server"), "--port", "0"};
     int a = 3;
     for (int i = 0; args && args[i] && a < 31; i++)
@@ -56,6 +73,8 @@ int srv_start(struct srv *s, const char *model, const char *const args[], long n
         dup2(devnull, 0);
         dup2(po[1], 1);
         dup2(efd, 2);
+        if (hook)
+            hook(arg);
         execv(argv[0], (char *const *)argv);
         dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -138,8 +157,13 @@ int srv_children(const struct srv *s, pid_t *pids, int cap)
 
 int httpc_connect(struct httpc *c, int port)
 {
+    return httpc_adopt(c, socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port);
+}
+
+int httpc_adopt(struct httpc *c, int fd, int port)
+{
     c->len = 0;
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    c->fd = fd;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
@@ -254,4 +278,47 @@ int httpc_once(int port, const char *req, char *body, size_t cap)
     httpc_close(c);
     free(c);
     return st;
+}
+
+struct httpc *httpc_new(int port)
+{
+    struct httpc *c = malloc(sizeof *c);
+    if (c && httpc_connect(c, port) != 0) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void httpc_free(struct httpc *c)
+{
+    httpc_close(c);
+    free(c);
+}
+
+/* The length of the whole reply at p (n bytes), or 0 when not all of it
+ * is there. */
+static size_t reply_len(const char *p, size_t n)
+{
+    const char *end = memmem(p, n, "\r\n\r\n", 4);
+    if (!end)
+        return 0;
+    size_t head = (size_t)(end + 4 - p);
+    long clen = 0;
+    for (const char *q = p; q < end; q++)
+        if (q[0] == '\n' && strncasecmp(q + 1, "Content-Length:", 15) == 0)
+            clen = strtol(q + 16, NULL, 10);
+    return head + (size_t)clen <= n ? head + (size_t)clen : 0;
+}
+
+int httpc_count_ready(struct httpc *c)
+{
+    ssize_t r;
+    while (c->len < sizeof c->buf &&
+           (r = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, MSG_DONTWAIT)) > 0)
+        c->len += (size_t)r;
+    int n = 0;
+    for (size_t off = 0, m; (m = reply_len(c->buf + off, c->len - off)) > 0; off += m)
+        n++;
+    return n;
 }

@@ -13,7 +13,7 @@ struct srv {
     int port;
     char line[256];     /* its first line on stdout */
     char err_path[64];  /* its stderr goes to this file while it runs */
-    char err[8192];     /* ... and is here once srv_stop has returned */
+    char err[65536];    /* ... and is here once srv_stop has returned */
 };
 
 /* Starts YL_BIN_DIR/model/server --port 0 args... (NULL-terminated) with
@@ -21,6 +21,16 @@ struct srv {
  * for its first line. 0, or -1 when it exited or printed something else
  * (s->line says what). */
 int srv_start(struct srv *s, const char *model, const char *const args[], long nofile);
+
+/* srv_start with the args flag variant extra... (extra NULL-terminated,
+ * may be NULL), e.g. "--exec", "stealing", then "--workers", "1". */
+int srv_start_variant(struct srv *s, const char *model, const char *flag, const char *variant,
+                      const char *const extra[], long nofile);
+
+/* The same, calling hook(arg) in the child just before the exec (to set
+ * up something the server inherits, such as a seccomp filter). */
+int srv_start_hook(struct srv *s, const char *model, const char *const args[], long nofile,
+                   void (*hook)(void *), void *arg);
 
 /* SIGTERM (or sig, when not 0, with srv_signal), then waits up to 20 s
  * for the exit (SIGKILL after that); keeps its stderr in s->err. Returns
@@ -42,6 +52,19 @@ struct httpc {
 
 /* Connects to 127.0.0.1:port; 0, or -1. */
 int httpc_connect(struct httpc *c, int port);
+
+/* The same on a socket of the caller's (options set before the connect,
+ * such as a small SO_RCVBUF); c owns fd after, even on failure. */
+int httpc_adopt(struct httpc *c, int fd, int port);
+
+/* A malloc'd client connected to port, or NULL; httpc_free closes and
+ * frees it. */
+struct httpc *httpc_new(int port);
+void httpc_free(struct httpc *c);
+
+/* Takes in what has arrived, without waiting, and returns how many whole
+ * replies are waiting to be read by httpc_reply. */
+int httpc_count_ready(struct httpc *c);
 
 /* Sends all of s; 0, or -1. */
 int httpc_send(struct httpc *c, const char *s, size_t n);
