@@ -16,7 +16,8 @@ SOAK_OUT ?= results/soak
 # Checks whose failure is known and awaits a fix (comma-separated, e.g.
 # slowloris,nonreader): reported as KNOWN, they do not fail make soak.
 SOAK_KNOWN ?=
-# MODEL/server:its flags, blanks as '_' (idle connections cut after 1 s).
+# MODEL/server:its flags, blanks as '_' (idle connections cut after 1 s,
+# a head not whole or a reply not read after 2 s).
 # A pool thread or a prefork child serves one connection until it ends:
 # 32 of them, for the 30-odd connections the clients hold at once.
 SOAK_SERVERS := tasks:--exec_single tasks:--exec_sharded_--workers_2 tasks:--exec_stealing_--workers_2 \
@@ -29,7 +30,7 @@ soak:
 	$(Q)mkdir -p $(SOAK_OUT) && rm -f $(SOAK_OUT)/soak-*.csv $(SOAK_OUT)/checks.txt
 	$(Q)fails=0; for s in $(SOAK_SERVERS); do \
 	  m=$${s%%:*}; a=$$(echo "$${s#*:}" | tr _ ' '); \
-	  $(YL_SOAK) --server $$m/server --server-args "$$a --idle-ms 1000" \
+	  $(YL_SOAK) --server $$m/server --server-args "$$a --idle-ms 1000 --head-ms 2000 --write-ms 2000" \
 	    --seconds $(SOAK_S) --out $(SOAK_OUT) $(if $(SOAK_KNOWN),--known $(SOAK_KNOWN)) 2>&1 | tee -a $(SOAK_OUT)/checks.txt; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || fails=$$((fails + 1)); \
 	done; \
