@@ -14,7 +14,7 @@ $(YL_BENCH): $(YL_BENCH_OBJS) $(LIBBENCH)
 RESULTS ?= results/latest
 .PHONY: bench report
 bench:
-	$(Q)mk/deps.sh build test bench
+	$(Q)mk/deps.sh build test bench peers
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)rc=0; dir=$$(bench/run.sh $(YL_BENCH) $(PROFILE) results) || rc=$$?; \
 	  if [ $$rc -ne 0 ]; then echo "bench: yl-bench failed (exit $$rc), see above" >&2; exit $$rc; fi; \

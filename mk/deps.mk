@@ -5,4 +5,4 @@ deps:
 	$(Q)mk/deps.sh $(DEPS_GROUPS)
 .PHONY: deps-test
 deps-test:
-	$(Q)mk/deps.sh build test bench vm
+	$(Q)mk/deps.sh build test bench vm peers

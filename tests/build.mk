@@ -2,7 +2,7 @@
 YLTEST := $(O)/tests/yltest
 TEST_SRCS := $(wildcard tests/*.c tests/support/*.c) \
   $(wildcard tests/arch/*_$(ARCH).S) tests/arch/regcheck.c tests/conc/conc.c tests/conc/workers.c tests/conc/fd_wake.c \
-  tests/conc/steal_io.c tests/conc/preempt.c
+  tests/conc/steal_io.c tests/conc/preempt.c tests/conc/weak.c
 TEST_OBJS := $(patsubst %,$(O)/obj/%.o,$(basename $(TEST_SRCS)))
 # Tests run the real programs of the same build.
 $(TEST_OBJS): CPPFLAGS += -Itests -DYL_BIN_DIR='"$(abspath $(O))/bin"' -DYL_SRC_DIR='"$(CURDIR)"'
@@ -25,7 +25,7 @@ TEST_ARGS ?= -j2
 # checks through a plain runner instead of the Criterion binary.
 TSAN_TEST := $(O)/tests/conc-plain
 TSAN_TEST_OBJS := $(patsubst %,$(O)/obj/tests/%.o,conc/conc conc/workers conc/preempt conc/main_plain \
-  conc/server_check conc/steal_io conc/fd_wake support/httpc support/run)
+  conc/server_check conc/steal_io conc/fd_wake conc/weak support/httpc support/run)
 $(TSAN_TEST): LDLIBS += -lm
 $(TSAN_TEST): $(TSAN_TEST_OBJS) $(LIBBENCH) $(LIBYL)
 	@mkdir -p $(@D)
@@ -64,7 +64,7 @@ AARCH64_CONC := build/aarch64/conc-plain
 AARCH64_YL_SRCS := $(filter-out %_$(ARCH).S,$(LIBYL_SRCS)) runtime/yl/switch_aarch64.S \
   runtime/yl/preempt_aarch64.S
 AARCH64_CONC_SRCS := tests/conc/conc.c tests/conc/workers.c tests/conc/steal_io.c tests/conc/fd_wake.c \
-  tests/conc/preempt.c tests/conc/main_plain.c
+  tests/conc/preempt.c tests/conc/weak.c tests/conc/main_plain.c
 AARCH64_OBJCOPY ?= aarch64-linux-gnu-objcopy
 AARCH64_AR ?= aarch64-linux-gnu-ar
 AARCH64_FLAGS := -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -ffixed-x18
@@ -80,9 +80,12 @@ test-aarch64:
 	    $(addprefix $(CURDIR)/,$(AARCH64_YL_SRCS)) && \
 	  $(AARCH64_AR) rcs libyl.a *.o && $(AARCH64_OBJCOPY) --rename-section .text=yl_text libyl.a
 	$(Q)$(AARCH64_CC) $(AARCH64_FLAGS) -static -pthread \
-	  -DYL_CONC_NO_SERVER -Iruntime/yl -Itests -o $(AARCH64_CONC) $(AARCH64_CONC_SRCS) \
+	  -DYL_CONC_NO_SERVER -DWEAK_S=15 -Iruntime/yl -Itests -o $(AARCH64_CONC) $(AARCH64_CONC_SRCS) \
 	  build/aarch64/yl/libyl.a -lm
 	qemu-aarch64 $(AARCH64_CONC)
+	$(Q)for f in deque ready; do $(AARCH64_CC) -std=gnu17 -O2 -D_GNU_SOURCE -Iruntime/yl \
+	  -c -o build/aarch64/$$f.o runtime/yl/$$f.c || exit 1; done
+	$(Q)tests/arch/fences.sh aarch64 aarch64-linux-gnu-objdump build/aarch64/deque.o build/aarch64/ready.o
 # Preemption in a static link, where libc sits in the program's own text
 # (the QEMU guest runs such programs): the same checks, linked -static.
 PREEMPT_STATIC := build/static/tests/preempt-plain
@@ -116,3 +119,15 @@ check-libyl: $(LIBYL_ALONE) $(LIBBENCH)
 	$(LIBYL_ALONE)
 test: check-libyl
 HELP_LINES += "  check-libyl    libyl without bench/: nm of the archive, a program linked with it alone"
+
+# The fences of the deque and of parking, in the machine code (the ones no
+# test can show on an x86 machine: tests/arch/fences.sh). Plain builds
+# only: TSan's build makes every operation seq_cst instead of fencing.
+FENCE_OBJS := $(O)/obj/runtime/yl/deque.o $(O)/obj/runtime/yl/ready.o
+.PHONY: check-fences
+check-fences: $(FENCE_OBJS)
+	$(Q)tests/arch/fences.sh $(ARCH) objdump $(FENCE_OBJS)
+ifeq ($(SAN),)
+test: check-fences
+endif
+HELP_LINES += "  check-fences   the deque's and parking's fences are in the machine code (objdump)"

@@ -111,6 +111,16 @@ Test(load, idle_holds_every_connection_and_fits_a_slope)
     cr_assert(!isnan(row(out, 20, "user_bytes_per_conn")), "no slope row at the largest n");
     cr_assert(!isnan(row(out, 20, "kernel_bytes_per_conn")));
     cr_assert(isnan(row(out, 20, "conns_closed")), "the server closed idle connections");
+    /* Two points: each per-connection slope is (y2 - y1) / (x2 - x1) of the
+     * same run's per-N rows, not the total over N. */
+    const char *per_n[] = {"user_bytes", "kernel_bytes", "pair_kernel_bytes"};
+    for (int j = 0; j < 3; j++) {
+        char slope[64];
+        snprintf(slope, sizeof slope, "%s_per_conn", per_n[j]);
+        double want = (row(out, 20, per_n[j]) - row(out, 10, per_n[j])) / 10, got = row(out, 20, slope);
+        cr_expect(fabs(got - want) <= 1e-6 * (fabs(want) + 1), "%s is %.10g, the slope of its %s rows %.10g",
+                  slope, got, per_n[j], want);
+    }
     /* The socket-pair baseline of the same run, and the model's own part:
      * the kernel side minus it (the slope is linear in the points). */
     cr_assert(!isnan(row(out, 10, "pair_kernel_bytes")), "no socket-pair baseline at n=10");

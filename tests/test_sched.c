@@ -245,7 +245,7 @@ static void deadlock_main(void *arg)
     yl_wg_wait(&never_done);
 }
 
-Test(sched, deadlock_is_reported, .init = cr_redirect_stderr)
+Test(sched, deadlock_is_reported, .init = cr_redirect_stderr, .timeout = 10)
 {
     cr_expect_eq(yl_run(NULL, deadlock_main, NULL), -1);
     fflush(stderr);

@@ -3,6 +3,7 @@
  * counts they promise, limits and timeouts handled, bad flags refused.
  * Nothing here asserts how fast anything is. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,9 +148,20 @@ static void expect_spawn_rows(const char *model, const char *variant, const stru
     }
     const char *slopes[] = {"create_ns_per_unit", "user_bytes_per_unit",
                             "kernel_bytes_per_unit"};
-    for (int j = 0; j < 3; j++)
-        cr_expect_not_null(find(rows, k, variant, 10, slopes[j]),
-                           "%s: no %s row with n = the largest N", model, slopes[j]);
+    const char *per_n[] = {"create_ns", "user_bytes", "kernel_bytes"};
+    for (int j = 0; j < 3; j++) {
+        const struct row *s = find(rows, k, variant, 10, slopes[j]);
+        cr_assert_not_null(s, "%s: no %s row with n = the largest N", model, slopes[j]);
+        /* Two points: the slope is (y2 - y1) / (x2 - x1) of the same run's
+         * per-N rows, not the total over N (which would count the fixed
+         * cost of the first unit in every unit). */
+        double y1 = find(rows, k, variant, 1, per_n[j])->value;
+        double y2 = find(rows, k, variant, 10, per_n[j])->value;
+        double want = (y2 - y1) / 9;
+        cr_expect(fabs(s->value - want) <= 1e-6 * (fabs(want) + 1),
+                  "%s: %s is %.10g, the slope of its %s rows is (%.10g - %.10g) / 9 = %.10g",
+                  model, slopes[j], s->value, per_n[j], y2, y1, want);
+    }
     cr_expect_eq(k, 2 * 4 + 3, "%s: 4 rows per N and 3 slopes", model);
 }
 

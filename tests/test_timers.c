@@ -21,10 +21,20 @@ static uint64_t mono_ns(void)
 }
 
 static uint64_t rng = 1;
-static uint64_t rnd(uint64_t n)
+static uint64_t rnd31(void)
 {
     rng = rng * 6364136223846793005u + 1442695040888963407u;
-    return (rng >> 33) % n;
+    return rng >> 33; /* the high bits: an LCG's low ones repeat */
+}
+
+/* 0..n-1, for any n up to 2^62 (one draw has 31 bits: two when needed,
+ * or deadlines meant to reach hours would all stay under 2^31 ns). */
+static uint64_t rnd(uint64_t n)
+{
+    uint64_t v = rnd31();
+    if (n > (1ull << 31))
+        v = v << 31 | rnd31();
+    return v % n;
 }
 
 static uint64_t tick_end(uint64_t ns) /* the end of ns's tick: when it may fire */
@@ -166,13 +176,25 @@ Test(timers, wheel_on_its_own_every_level_in_order_never_early)
         case 0: d = rnd(10000000); break;                     /* < 10 ms */
         case 1: d = rnd(600000000); break;                    /* < 600 ms */
         case 2: d = rnd(120000000000u); break;                /* < 2 min */
-        case 3: d = rnd(3 * 3600000000000u); break;           /* < 3 h: level 3 */
+        /* Log-uniform over the wheel's whole reach, 1 ns to 2^32 ticks
+         * (49 days): every level, level 3 (beyond 2^24 ticks) included. */
+        case 3: d = rnd((1ull << rnd(53)) + 1); break;
         default: d = 256000000u * (1 + rnd(8)) + rnd(3); break; /* block edges */
         }
         want[i] = now + d;
         yl__wheel_add(wh, &t[i], now + d, now);
     }
     cr_expect_eq(wh->count, N);
+    /* Each level holds timers: a random draw that missed one would leave
+     * its cascade untested. */
+    bool used[YL_WHEEL_LEVELS] = {false};
+    for (size_t k = 0; k < YL_WHEEL_L0 / 64; k++)
+        used[0] |= wh->l0_bits[k] != 0;
+    for (int l = 1; l < YL_WHEEL_LEVELS; l++)
+        for (size_t k = 0; k < YL_WHEEL_SLOTS / 64; k++)
+            used[l] |= wh->bits[l - 1][k] != 0;
+    for (int l = 0; l < YL_WHEEL_LEVELS; l++)
+        cr_assert(used[l], "no timer was placed in level %d", l);
     qsort(want, N, sizeof want[0], cmp_u64);
     size_t got = 0;
     uint64_t last = 0;

@@ -15,10 +15,18 @@ Test(workers, sharded_fd_reads_all_succeed, .timeout = 60)
     cr_expect_eq(conc_fd_reads(YL_EXEC_SHARDED, 2, 32, 200), 0);
 }
 
-Test(workers, parking_against_waking_loses_no_wakeup, .timeout = 120)
+/* Millions of rounds where the machine allows, 4 s each at most. */
+Test(workers, parking_against_waking_loses_no_wakeup, .timeout = 60)
 {
-    cr_expect_eq(conc_park_protocol(YL_EXEC_SHARDED, 20000), 0);
-    cr_expect_eq(conc_park_protocol(YL_EXEC_STEALING, 20000), 0);
+    cr_expect_eq(conc_park_protocol(YL_EXEC_SHARDED, 2000000, 4), 0);
+    cr_expect_eq(conc_park_protocol(YL_EXEC_STEALING, 2000000, 4), 0);
+}
+
+Test(workers, deque_take_against_steal_takes_each_task_once, .timeout = 60)
+{
+    long rounds = 0;
+    cr_expect_eq(conc_deque_head_to_head(2000000, 4, &rounds), 0);
+    cr_expect_gt(rounds, 1000, "only %ld rounds ran", rounds);
 }
 
 Test(workers, sharded_wake_storm_loses_no_wakeup, .timeout = 120)
@@ -31,7 +39,7 @@ Test(workers, stealing_wake_storm_loses_no_wakeup, .timeout = 120)
     cr_expect_eq(conc_wake_storm(YL_EXEC_STEALING, 20000), 0);
 }
 
-Test(workers, deadlock_reported_under_every_executor, .timeout = 90)
+Test(workers, deadlock_reported_under_every_executor, .timeout = 30)
 {
     cr_expect_eq(conc_deadlock_reported(YL_EXEC_SINGLE, 1), 0);
     cr_expect_eq(conc_deadlock_reported(YL_EXEC_SHARDED, 2), 0);

@@ -6,10 +6,28 @@
 #define YL_CONC_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 
 /* One owner pushes and takes, thieves steal, `items` in all: every item is
  * taken exactly once. */
 int conc_deque_exactly_once(int thieves, long items);
+
+/* weak.c: the owner's take against a thief's two steals on a deque of 2
+ * tasks, per-round barriers, up to `rounds` rounds or max_s seconds
+ * (rounds run stored in *done_rounds): the number of rounds in which a
+ * task was taken twice or lost (0 when the fences hold), -1 on setup error. */
+long conc_deque_head_to_head(long rounds, double max_s, long *done_rounds);
+
+/* A per-round barrier of two threads on *b (starting at 0): returns once
+ * both have arrived for round `round` (0, 1, 2...). */
+void conc_barrier(_Atomic long *b, long round);
+
+/* After the barrier of round `round`: a delay of 0 to span spins (span a
+ * power of two) on side 0 or side 1, never both, different each round. */
+void conc_jitter(long round, int side, unsigned span);
+
+/* The monotonic clock in seconds. */
+double conc_mono_s(void);
 
 /* n tasks spawned under exec (0 single, 1 sharded, 2 stealing) with
  * `workers` workers, each yielding and sleeping a little: every task runs
@@ -52,10 +70,11 @@ int conc_wake_storm(int exec, int rounds);
 int conc_deadlock_reported(int exec, int workers);
 
 /* The runtime's two halves of parking (announce and look, against make
- * ready and wake; exec sharded or stealing) raced head to head `rounds` times on two threads: the
- * number of rounds in which the parking worker missed the task and the
- * waker missed the parking (0 when the protocol holds), -1 on setup error. */
-long conc_park_protocol(int exec, int rounds);
+ * ready and wake; exec sharded or stealing) raced head to head on two
+ * threads, up to `rounds` rounds or max_s seconds: the number of rounds
+ * in which the parking worker missed the task and the waker missed the
+ * parking (0 when the protocol holds), -1 on setup error. */
+long conc_park_protocol(int exec, long rounds, double max_s);
 
 /* A worker thread cannot be created (RLIMIT_NPROC, hit for real in a
  * child process run as nobody): yl_run fails with a message naming the

@@ -312,10 +312,13 @@ int conc_deadlock_reported(int exec, int workers)
 {
     yl_config c = {.exec = (enum yl_exec)exec, .workers = workers};
     char err[2048];
-    int rc = conc_in_child(dl_child, &c, err, sizeof err, 20);
+    /* Detection is immediate once every worker is idle: 2 s is ample
+     * even on a loaded machine, and a check that never fires fails fast
+     * instead of hanging the suite. */
+    int rc = conc_in_child(dl_child, &c, err, sizeof err, 2);
     if (rc != 0 || !strstr(err, "yl: deadlock: 3 task(s) blocked with no timer or I/O pending")) {
         fprintf(stderr, "deadlock (%s, %d workers): %s; stderr: %s\n", yl_exec_names[exec],
-                workers, rc == -1 ? "hung for 20 s" : rc == 1 ? "yl_run did not fail" :
+                workers, rc == -1 ? "not reported within 2 s" : rc == 1 ? "yl_run did not fail" :
                 rc == 0 ? "no deadlock message" : "child crashed", err);
         return 1;
     }
@@ -337,38 +340,33 @@ static struct {
     struct yl_rt rt;
     struct yl_worker w[2];
     struct yl_task task;
-    _Atomic int go, done; /* per-round barriers */
-    int rounds;
+    _Atomic long go, done; /* per-round barriers */
+    _Atomic bool stop;     /* the last round: the waker leaves */
     long lost;
 } pp;
-
-static void pp_barrier(_Atomic int *b, int round)
-{
-    atomic_fetch_add(b, 1);
-    while (atomic_load(b) < 2 * (round + 1))
-        ;
-}
 
 static void *pp_waker(void *arg)
 {
     (void)arg;
     yl__set_worker(&pp.w[0]);
-    for (int r = 0; r < pp.rounds; r++) {
-        pp_barrier(&pp.go, r);
+    for (long r = 0;; r++) {
+        conc_barrier(&pp.go, r);
+        if (atomic_load(&pp.stop))
+            break;
+        conc_jitter(r, 1, 64);
         if (pp.rt.exec == YL_EXEC_STEALING)
             yl__requeue_yielded(&pp.w[0], &pp.task); /* the global queue */
         else
             yl__make_ready(&pp.task);                /* worker 1's inbox */
-        pp_barrier(&pp.done, r);
+        conc_barrier(&pp.done, r);
     }
     yl__set_worker(NULL);
     return NULL;
 }
 
-long conc_park_protocol(int exec, int rounds)
+long conc_park_protocol(int exec, long rounds, double max_s)
 {
     memset(&pp, 0, sizeof pp);
-    pp.rounds = rounds;
     pp.rt.exec = (enum yl_exec)exec;
     pp.rt.nworkers = 2;
     pp.rt.w = pp.w;
@@ -386,17 +384,26 @@ long conc_park_protocol(int exec, int rounds)
     if (pthread_create(&waker, NULL, pp_waker, NULL) != 0)
         return -1;
     struct yl_worker *w = &pp.w[1];
-    for (int r = 0; r < pp.rounds; r++) {
-        pp_barrier(&pp.go, r);
+    double end = conc_mono_s() + max_s;
+    long r = 0;
+    for (;; r++) {
+        bool last = r >= rounds || ((r & 1023) == 0 && conc_mono_s() > end);
+        if (last)
+            atomic_store(&pp.stop, true);
+        conc_barrier(&pp.go, r);
+        if (last)
+            break;
+        conc_jitter(r, 0, 64);
         yl__park_announce(w);
         yl_task *got = yl__next_task(w);
-        pp_barrier(&pp.done, r);
+        conc_barrier(&pp.done, r);
         uint64_t pokes = 0;
         bool poked = read(w->wakefd, &pokes, sizeof pokes) == sizeof pokes;
-        if (!got && !poked)
-            pp.lost++;
+        if (!got && !poked && pp.lost++ < 3)
+            fprintf(stderr, "park protocol: round %ld: the parking worker missed the task "
+                    "and the waker missed the parking\n", r);
         if (!got && !yl__next_task(w)) { /* the waker has finished: it must be there */
-            fprintf(stderr, "park protocol: round %d: the task never arrived\n", r);
+            fprintf(stderr, "park protocol: round %ld: the task never arrived\n", r);
             pp.lost++;
         }
         atomic_store(&w->parked, false);
@@ -405,8 +412,8 @@ long conc_park_protocol(int exec, int rounds)
     close(pp.w[0].wakefd);
     close(pp.w[1].wakefd);
     if (pp.lost)
-        fprintf(stderr, "park protocol: %ld of %d wake-ups lost: the parking worker "
-                "missed the task and the waker missed the parking\n", pp.lost, rounds);
+        fprintf(stderr, "park protocol (%s): %ld of %ld wake-ups lost\n", yl_exec_names[exec],
+                pp.lost, r);
     return pp.lost;
 }
 
