@@ -288,6 +288,12 @@ static void holder(void *arg)
     busy_ns(10 * q);
     yl_preempt_enable(); /* depth 1 */
     busy_ns(10 * q);
+    /* On a loaded machine the monitor thread may not have run at all in
+     * those 40 quanta: hold the section until it has turned a signal down
+     * (10 s at most), so that a preemption has surely fallen due. */
+    for (uint64_t end = clock_ns() + 10000000000ull;
+         yl_get_stats().preempt_deferred == 0 && clock_ns() < end;)
+        busy_ns(q);
     if (atomic_load(&pd.witness) != before)
         pd.cut++;
     yl_preempt_enable(); /* depth 0: the preemption that fell due happens here */
