@@ -3,6 +3,7 @@
 #include "support/traceorder.h"
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,12 @@ const char *predictor(void)
     return p;
 }
 
-/* libyl's class policy runs args in the predicted order. */
+/* libyl's class policy runs args in the predicted order. A job's length
+ * is counted in CPU time but the timer that cuts it runs on the wall
+ * clock, so on a loaded machine (the kernel taking the CPU away in the
+ * middle of a slice) one run in a few can cut a slice at another point.
+ * A wrong policy differs in every run; so a run that differs is tried
+ * again, up to three runs in all, and every run is named on failure. */
 void expect_predicted_order(const char *policy, const char *const *args)
 {
     char *dir = scratch_dir("yl-sched");
@@ -101,9 +107,16 @@ void expect_predicted_order(const char *policy, const char *const *args)
         a[k++] = args[i];
     a[k] = NULL;
     char *want = run_order(predictor(), dir, a, NULL, NULL);
-    char *got = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
-    cr_expect_str_eq(got, want, "%s: libyl ran [%s], the textbook says [%s]", policy, got, want);
+    char runs[3][1024] = {{0}};
+    bool same = false;
+    for (int r = 0; r < 3 && !same; r++) {
+        char *got = run_order(bin_path(0, "tasks", "sched"), dir, a, NULL, NULL);
+        same = strcmp(got, want) == 0;
+        snprintf(runs[r], sizeof runs[r], "%s", got);
+        free(got);
+    }
+    cr_expect(same, "%s: libyl ran [%s], then [%s], then [%s]; the textbook says [%s]", policy,
+              runs[0], runs[1], runs[2], want);
     free(want);
-    free(got);
     scratch_remove(dir);
 }
