@@ -43,7 +43,7 @@ int lab10_level_after_two_ios(bool stay)
 {
     yl_sched_params p = {.quantum_ns = 1000, .queues = 3, .allotment = 1, .stay = stay};
     struct yl_prq rq;
-    cr_assert(yl__prq_init(&rq, &yl_sched_mlfq, &p));
+    cr_assert(yl__prq_init(&rq, &yl_sched_mlfq, &p), "the mlfq class did not initialise");
     static char task[64];
     struct yl_se a;
     yl__se_reset(&a, (yl_task *)task);
@@ -51,7 +51,8 @@ int lab10_level_after_two_ios(bool stay)
     yl_sched_mlfq.enqueue(&rq, &a, YL_ENQ_NEW);
     for (int k = 0; k < 2; k++) {
         struct yl_se *s = yl_sched_mlfq.pick_next(&rq);
-        cr_assert_eq(s, &a);
+        cr_assert_eq(s, &a, "pick_next with one task queued: expected that task, got %s",
+                     s ? "another" : "none");
         yl_sched_mlfq.put_prev(&rq, s, 600, YL_LEAVE_BLOCK);
         rq.clock += 600;
         if (yl_sched_mlfq.wake)
@@ -60,14 +61,17 @@ int lab10_level_after_two_ios(bool stay)
         yl_sched_mlfq.enqueue(&rq, s, YL_ENQ_WAKE);
     }
     struct yl_se *s = yl_sched_mlfq.pick_next(&rq);
-    cr_assert_eq(s, &a);
+    cr_assert_eq(s, &a, "pick_next after two I/Os: expected the one task, got %s",
+                 s ? "another" : "none");
     int level = s->level;
     yl__prq_fini(&rq);
     return level;
 }
 
-Test(mlfq, io_does_not_reset_the_allotment, .description = "[2 pts] rule 4 counts the allotment across I/O (no --stay)", .timeout = 20)
+Test(mlfq, io_does_not_reset_the_allotment, .description = "[2 pts] rule 4 counts the allotment across I/O (no --stay)", .timeout = 60)
 {
-    cr_expect_eq(lab10_level_after_two_ios(false), 1,
-                 "0.6 + 0.6 quantum with an I/O between: the allotment is used, one level down");
+    int level = lab10_level_after_two_ios(false);
+    cr_expect_eq(level, 1,
+                 "0.6 + 0.6 of a quantum with an I/O between uses the allotment: expected level 1 "
+                 "(one down), got level %d", level);
 }
