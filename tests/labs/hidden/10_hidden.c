@@ -10,7 +10,7 @@ int lab10_level_after_two_ios(bool stay);         /* 10_mlfq.c */
 Test(mlfq_hidden, four_levels_two_quanta_of_allotment, .description = "[3 pts] 4 levels, allotment 2", .timeout = 120)
 {
     static const char *const a[] = {"--jobs", "14,5,9", "--queues", "4", "--quantum-list",
-                                    "1,1,2,4", "--allotment", "2", "--unit-ms", "20", NULL};
+                                    "1,1,2,4", "--allotment", "2", "--unit-ms", "50", NULL};
     lab10_expect_predicted(a);
 }
 
@@ -25,6 +25,6 @@ Test(mlfq_hidden, stay_keeps_the_gamer_on_top, .description = "[2 pts] --stay: a
 Test(mlfq_hidden, boost_with_three_jobs, .description = "[2 pts] a boost every 11 units, three jobs", .timeout = 120)
 {
     static const char *const a[] = {"--jobs", "16,10,6", "--quantum-list", "1,2,6", "--boost",
-                                    "11", "--unit-ms", "20", NULL};
+                                    "11", "--unit-ms", "50", NULL};
     lab10_expect_predicted(a);
 }
