@@ -30,7 +30,7 @@ LAB_NEEDS_07 = $(python_PROGS) $(node_PROGS) $(YL_PEER_SPAWN)
 LAB_NEEDS_08 := $(O)/bin/tasks/server
 LAB_NEEDS_09 :=
 # Lab 09's suite runs the preemption checks of tests/conc/ (a child each).
-LAB_SRCS_09 := tests/conc/preempt.c tests/conc/workers.c tests/conc/conc.c
+LAB_SRCS_09 := tests/conc/preempt.c tests/conc/workers.c tests/conc/conc.c tests/conc/weak.c
 LAB_NEEDS_10 := $(O)/bin/tasks/sched $(O)/bin/yl-predict
 
 # One grading binary per lab: its suites, the points reporter, the shared

@@ -25,52 +25,71 @@ __attribute__((noinline)) static int own_code(int x)
 
 Test(preempt09, check_says_program_code_yes_libc_and_libyl_no,
      .description = "[4 pts] yl__pc_preemptible: the program's code yes; malloc, snprintf, "
-                    "libyl no", .timeout = 30)
+                    "libyl no", .timeout = 60)
 {
     yl_config c = {.preempt_us = 1000};
-    cr_assert_eq(yl_run(&c, nothing, NULL), 0); /* sets the ranges up */
-    cr_expect(yl__pc_preemptible(&yl__code, (uintptr_t)&own_code + 4), "the program's own code");
-    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&malloc), "malloc (libc)");
-    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&snprintf), "snprintf (libc)");
-    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&yl_yield + 4), "yl_yield (libyl)");
+    cr_assert_eq(yl_run(&c, nothing, NULL), 0,
+                 "yl_run with preemption on failed: the code ranges were not set up");
+    cr_expect(yl__pc_preemptible(&yl__code, (uintptr_t)&own_code + 4),
+              "a PC in the program's own code: expected preemptible, got no");
+    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&malloc),
+                  "a PC in malloc (libc): expected not preemptible, got yes");
+    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&snprintf),
+                  "a PC in snprintf (libc): expected not preemptible, got yes");
+    cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&yl_yield + 4),
+                  "a PC in yl_yield (libyl): expected not preemptible, got yes");
     cr_expect_not(yl__pc_preemptible(&yl__code, (uintptr_t)&yl_mutex_lock + 4),
-                  "yl_mutex_lock (libyl)");
-    cr_expect_not(yl__pc_preemptible(&yl__code, yl__code.user_hi), "just past the program's code");
+                  "a PC in yl_mutex_lock (libyl): expected not preemptible, got yes");
+    cr_expect_not(yl__pc_preemptible(&yl__code, yl__code.user_hi),
+                  "the first byte past the program's code (user_hi): expected not preemptible, "
+                  "got yes (the range is half-open)");
 }
 
 Test(preempt09, spinners_single, .description = "[3 pts] single: spinning tasks are preempted",
      .timeout = 90)
 {
-    cr_expect_eq(conc_preempt_spinners(YL_EXEC_SINGLE, 1), 0);
+    cr_expect_eq(conc_preempt_spinners(YL_EXEC_SINGLE, 1), 0,
+                 "expected the spinner preempted and the other task given its 200 turns; "
+                 "the line above says what happened");
 }
 
 Test(preempt09, spinners_stealing,
      .description = "[3 pts] stealing, 2 workers: spinning tasks are preempted", .timeout = 90)
 {
-    cr_expect_eq(conc_preempt_spinners(YL_EXEC_STEALING, 2), 0);
+    cr_expect_eq(conc_preempt_spinners(YL_EXEC_STEALING, 2), 0,
+                 "expected each spinner preempted and the other tasks given their turns; "
+                 "the line above says what happened");
 }
 
 Test(preempt09, stress_single,
      .description = "[4 pts] single: malloc, snprintf, mutex, sleep, spawn under 20 us: no hang, "
                     "counts right", .timeout = 90)
 {
-    cr_expect_eq(conc_preempt_stress(YL_EXEC_SINGLE, 1, 1), 0);
+    cr_expect_eq(conc_preempt_stress(YL_EXEC_SINGLE, 1, 1), 0,
+                 "expected every count right under a 20 us quantum; the line above says "
+                 "what was wrong");
 }
 
 Test(preempt09, stress_stealing,
      .description = "[4 pts] stealing: the same stress on 2 workers", .timeout = 90)
 {
-    cr_expect_eq(conc_preempt_stress(YL_EXEC_STEALING, 2, 1), 0);
+    cr_expect_eq(conc_preempt_stress(YL_EXEC_STEALING, 2, 1), 0,
+                 "expected every count right on 2 stealing workers; the line above says "
+                 "what was wrong");
 }
 
 Test(preempt09, fp_state, .description = "[2 pts] FP and SIMD state survive a 20 us quantum, "
-                                         "bit-exact", .timeout = 120)
+                                         "bit-exact", .timeout = 180)
 {
-    cr_expect_eq(conc_preempt_fp(YL_EXEC_SINGLE, 1, 20), 0);
+    cr_expect_eq(conc_preempt_fp(YL_EXEC_SINGLE, 1, 20), 0,
+                 "expected every task's long double and SSE/AVX sums bit-exact; the line "
+                 "above gives the sum got and the one wanted");
 }
 
 Test(preempt09, disabled, .description = "[2 pts] a preempt-disabled section is never cut; "
-                                         "nesting honoured", .timeout = 60)
+                                         "nesting honoured", .timeout = 90)
 {
-    cr_expect_eq(conc_preempt_disabled(YL_EXEC_SINGLE), 0);
+    cr_expect_eq(conc_preempt_disabled(YL_EXEC_SINGLE), 0,
+                 "expected no preempt-disabled section cut and the preemption at the "
+                 "outermost enable; the line above says what happened");
 }
