@@ -95,7 +95,7 @@ test-preempt-static:
 	@mkdir -p $(dir $(PREEMPT_STATIC))
 	$(Q)$(CC) -std=gnu17 -O2 -g -Wall -Wextra $(WERROR) -D_GNU_SOURCE -static -pthread \
 	  -Iruntime/yl -Ibench -Itests -o $(PREEMPT_STATIC) tests/conc/main_preempt.c \
-	  tests/conc/preempt.c tests/conc/workers.c tests/conc/conc.c \
+	  tests/conc/preempt.c tests/conc/workers.c tests/conc/weak.c tests/conc/conc.c \
 	  build/static/lib/libbench.a build/static/lib/libyl.a -lm
 	$(PREEMPT_STATIC)
 HELP_LINES += "  test-preempt-static  preemption's checks in a STATIC=1 link (libc inside the program)"
