@@ -25,7 +25,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,14 +162,6 @@ int yl__monitor_start(struct yl_rt *rt)
         free(m);
         return -1;
     }
-    /* Like the kernel's timer interrupt, the monitor's tick must not wait
-     * behind the very hogs it is there to stop: on a loaded machine a
-     * normal thread's wake-up is late by the other threads' slices. Where
-     * the process may (CAP_SYS_NICE), it runs SCHED_FIFO at the lowest
-     * real-time priority; it sleeps nearly always, so it takes next to
-     * nothing. Without the privilege it stays a normal thread. */
-    struct sched_param sp = {.sched_priority = 1};
-    (void)pthread_setschedparam(m->thread, SCHED_FIFO, &sp);
     return 0;
 }
 
