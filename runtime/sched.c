@@ -59,7 +59,7 @@ static void start(void *arg)
     yl_task *t[JL_MAX];
     sched_run_start(run);
     for (size_t i = 0; i < jl->n; i++) {
-        char name[8];
+        char name[24]; /* "j" and any size_t: the compiler cannot see i < JL_MAX */
         snprintf(name, sizeof name, "j%zu", i);
         if (!(t[i] = yl_task_new(name, job, (void *)(uintptr_t)i)))
             cli_fail("yl_task_new: out of memory");
