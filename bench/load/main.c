@@ -331,9 +331,7 @@ static void run_idle(uint64_t nofile)
         if (server_mem(&s, &base) != 0 || gen_init(&g, &s.addr) != 0)
             fail_with(&s, "cannot read the server's memory or set up epoll");
         uint64_t t0 = now_ns();
-        /* 60 s and 1 s more per 1000 connections: an emulated guest opens
-         * 100k at about 1200 per second, so a flat 60 s cut it at ~80k. */
-        int rc = gen_open(&g, c, 60 + (unsigned)(c / 1000), err, sizeof err);
+        int rc = gen_open(&g, c, gen_open_timeout_s(c), err, sizeof err);
         uint64_t open_ns = now_ns() - t0;
         if (rc != 0) {
             /* A limit (fds, ports, the server's --max-conns): how far it got. */
