@@ -256,6 +256,11 @@ Test(vm, smoke_boot_brings_foo_back_over_the_serial_port, .timeout = 900)
     cr_assert_not_null(guest, "guest.txt did not come back");
     cr_expect(strstr(guest, "guest_affinity_cpus: 1\n") != NULL, "guest.txt:\n%s", guest);
     cr_expect(strstr(guest, "guest_online_cpus: 0\n") != NULL, "guest.txt:\n%s", guest);
+    /* init's tuning (vm/tune.c): lo up for 127.0.0.x, and the fd ceiling
+     * the C100K sweep needs, read back from the guest's kernel. */
+    cr_expect(strstr(guest, "guest_lo: up") != NULL, "guest.txt:\n%s", guest);
+    cr_expect(strstr(guest, "guest_fs.nr_open: 1048576\n") != NULL, "guest.txt:\n%s", guest);
+    cr_expect(strstr(guest, "guest_rlimit_nofile: 1048576\n") != NULL, "guest.txt:\n%s", guest);
     free(guest);
     char *env = slurp(path_in(tmp, "env.txt"), NULL);
     cr_assert_not_null(env);

@@ -3,6 +3,8 @@
 # statically built programs, and `make vm-bench`.
 #
 #   make vm-bench CPUS=2 PROFILE=quick   run the bench in a 2-vCPU guest
+#   make vm-bench ... VM_MEM_MB=8192      guest memory (default by profile)
+#   make vm-bench ... VM_TIMEOUT=3600     seconds for the whole boot
 #   make vm-guest                        only build the kernel and initramfs
 VM_DIR := build/vm
 CPUS ?= 1
@@ -14,7 +16,7 @@ ALL_PROGS += $(O)/bin/vm/init
 endif
 ALL_PROGS += $(O)/bin/vm/unwire
 
-$(O)/bin/vm/init: $(O)/obj/vm/init.o
+$(O)/bin/vm/init: $(O)/obj/vm/init.o $(O)/obj/vm/tune.o
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -static -o $@ $^
@@ -36,7 +38,8 @@ vm-guest: vm-kernel
 	$(Q)vm/mkinitramfs.sh build/static/bin $(VM_DIR)/initramfs.cpio
 
 vm-bench: vm-guest
-	$(Q)vm/run.sh --no-build --cpus $(CPUS) --profile $(PROFILE)
+	$(Q)vm/run.sh --no-build --cpus $(CPUS) --profile $(PROFILE) \
+	  $(if $(VM_MEM_MB),--mem $(VM_MEM_MB)) $(if $(VM_TIMEOUT),--timeout $(VM_TIMEOUT))
 
 # Where QEMU is installed, the test suite boots the guest (tests/test_vm.c):
 # build it before the tests start rather than inside one of them, where the

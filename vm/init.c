@@ -2,9 +2,10 @@
  *
  * The kernel unpacks our initramfs and runs this program first. It sets up
  * the few file systems the experiments read (/proc, /sys, /dev, cgroup2),
- * runs the experiment named on the kernel command line, sends the result
- * files and guest.txt (what the guest saw: kernel, CPUs) back over the second serial port (format in wire.h) and powers the
- * machine off. Whatever fails, it says what on the console, still sends
+ * brings lo up and raises the kernel's limits (tune.c), runs the
+ * experiment named on the kernel command line, sends the result files and
+ * guest.txt (what the guest saw: kernel, CPUs, limits) back over the
+ * second serial port (format in wire.h) and powers the machine off. Whatever fails, it says what on the console, still sends
  * what it has, and still powers off, so the host never waits for a guest
  * that has given up.
  *
@@ -37,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tune.h"
 #include "wire.h"
 
 #define RESULTS_DIR "/results"
@@ -74,6 +76,13 @@ static void failed(const char *what)
 {
     say("%s: %s", what, strerror(errno));
     failures++;
+}
+
+/* tune_guest's report of a step that failed. */
+static void tune_failed(const char *what, int err)
+{
+    errno = err;
+    failed(what);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -437,6 +446,7 @@ int main(void)
 
     char env[4096] = "";
     guest_facts(env, sizeof env);
+    tune_guest(env, sizeof env, tune_failed);
     if (strcmp(profile, "smoke") == 0) {
         smoke_foo(env, sizeof env);
         /* part two, only if the driver was packed: the driver's own smoke

@@ -56,10 +56,12 @@ if [ "$profile" != smoke ] && [ ! -f "$src/bench/profiles/$profile" ]; then
 fi
 
 # Memory and time by profile: the full sweep holds 1M tasks and 10k
-# threads; TCG runs the experiments 10-50 times slower than the host.
+# threads; c100k 200k sockets and threads up to a 4 GiB cap; TCG runs the
+# experiments 10-50 times slower than the host.
 case $profile in
 smoke) def_mem=256 def_timeout=180 ;;
 quick) def_mem=2048 def_timeout=3600 ;;
+kernel-sched) def_mem=1024 def_timeout=1800 ;;
 *) def_mem=8192 def_timeout=14400 ;;
 esac
 mem=${mem:-$def_mem} timeout_s=${timeout_s:-$def_timeout}

@@ -196,6 +196,11 @@ static int conn_connected(struct gen *g, struct conn *c)
     return 0;
 }
 
+unsigned gen_open_timeout_s(size_t n)
+{
+    return 60 + (unsigned)(n / 1000);
+}
+
 int gen_open(struct gen *g, size_t n, unsigned timeout_s, char *err, size_t errlen)
 {
     if (g->n + n > g->cap) {

@@ -114,6 +114,10 @@ int gen_init(struct gen *g, const struct sockaddr_in *dst);
  * line in err naming the limit (RLIMIT_NOFILE, the local port range) or
  * the error; g->n says how many are open either way. */
 int gen_open(struct gen *g, size_t n, unsigned timeout_s, char *err, size_t errlen);
+/* The time gen_open may take for n idle connections: 60 s and 1 s more per
+ * 1000, since an emulated guest opens 100k at about 1200 per second and a
+ * flat 60 s stopped it near 80k. */
+unsigned gen_open_timeout_s(size_t n);
 
 /* Runs the closed loop of ld on every open connection for ld->duration_ms,
  * then waits (up to drain_ms) for the replies still due. Samples go to r

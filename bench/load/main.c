@@ -331,7 +331,7 @@ static void run_idle(uint64_t nofile)
         if (server_mem(&s, &base) != 0 || gen_init(&g, &s.addr) != 0)
             fail_with(&s, "cannot read the server's memory or set up epoll");
         uint64_t t0 = now_ns();
-        int rc = gen_open(&g, c, 60, err, sizeof err);
+        int rc = gen_open(&g, c, gen_open_timeout_s(c), err, sizeof err);
         uint64_t open_ns = now_ns() - t0;
         if (rc != 0) {
             /* A limit (fds, ports, the server's --max-conns): how far it got. */

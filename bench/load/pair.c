@@ -110,7 +110,7 @@ int pair_kernel_bytes(uint64_t c, uint64_t settle_ms, double *bytes, char *err, 
         return -1;
     }
     char why[400];
-    if (gen_open(&g, c, 60, why, sizeof why) != 0) {
+    if (gen_open(&g, c, gen_open_timeout_s(c), why, sizeof why) != 0) {
         snprintf(err, errlen, "the socket pairs: %s", why);
     } else {
         srv_sleep_ms(settle_ms);
