@@ -29,6 +29,10 @@ struct trace_log;
 /* CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID), in ns. */
 uint64_t thread_cpu_ns(void);
 
+/* CPU time every thread of the process has used (user and system), in ns:
+ * what a job cut by preemption costs in all, monitor and handler included. */
+uint64_t process_cpu_ns(void);
+
 /* A little arithmetic (well under a microsecond) the compiler cannot
  * drop: the work between two looks at a clock. */
 void work_spin(void);

@@ -17,11 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cli.h"
 #include "gaps.h"
 #include "measure.h"
+#include "work.h"
 #include "yl.h"
 
 static const char usage[] =
@@ -90,14 +90,6 @@ static yl_stats run_two(yl_config *c, yl_fn fn)
     return yl_get_stats();
 }
 
-static uint64_t cpu_ns(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
-           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
-}
-
 /* n = M, the ms the tasks spun (fixed, so repeated runs line up). */
 static void gaps_rows(struct csv_key *k, uint64_t n, const char *metric, yl_stats *st)
 {
@@ -135,9 +127,9 @@ static void slowdown(struct csv_key *k, yl_config *c, const uint64_t *q, int nq,
     for (uint64_t r = 0; r < reps; r++)
         for (int i = 0; i <= nq; i++) { /* i == nq: off */
             c->preempt_us = i < nq ? q[i] : 0;
-            uint64_t c0 = cpu_ns(), w0 = now_ns();
+            uint64_t c0 = process_cpu_ns(), w0 = now_ns();
             run_two(c, worker_job);
-            cpu[i][r] = cpu_ns() - c0;
+            cpu[i][r] = process_cpu_ns() - c0;
             wall[i][r] = now_ns() - w0;
         }
     double med_cpu[MAXQ];
